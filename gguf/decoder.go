@@ -1,0 +1,315 @@
+package gguf
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"math"
+	"unsafe"
+)
+
+// readWindow is how many bytes the decoder reads at a time from an
+// io.ReaderAt (more when a single field is larger).
+const readWindow = 64 << 10
+
+// maxArrayDepth bounds how deeply arrays may nest inside arrays.
+const maxArrayDepth = 8
+
+// decoder reads little-endian GGUF fields from either an in-memory image of
+// the whole file or an io.ReaderAt, tracking the offset for error messages.
+// Every read is checked against the bytes left in the file.
+type decoder struct {
+	path  string
+	whole []byte      // the entire file, when it is in memory
+	r     io.ReaderAt // otherwise, the file
+	size  int64
+	off   int64  // offset of the next field
+	buf   []byte // window read from r
+	bufAt int64  // file offset of buf[0]
+}
+
+// fail wraps err in a FormatError about field at offset at.
+func (d *decoder) fail(field string, at int64, err error) error {
+	return &FormatError{Path: d.path, Field: field, Offset: at, Err: err}
+}
+
+// remaining returns the bytes left after the current offset.
+func (d *decoder) remaining() int64 { return d.size - d.off }
+
+// next returns the next n bytes and advances past them. The slice is only
+// valid until the following call.
+func (d *decoder) next(n int64, field string) ([]byte, error) {
+	if n < 0 || n > d.remaining() {
+		return nil, d.fail(field, d.off, ErrTruncated)
+	}
+	at := d.off
+	d.off += n
+	if d.whole != nil {
+		return d.whole[at : at+n : at+n], nil
+	}
+	if at >= d.bufAt && at+n <= d.bufAt+int64(len(d.buf)) {
+		return d.buf[at-d.bufAt : at-d.bufAt+n], nil
+	}
+	want := max(n, min(readWindow, d.size-at))
+	if int64(cap(d.buf)) < want {
+		d.buf = make([]byte, want)
+	}
+	d.buf = d.buf[:want]
+	d.bufAt = at
+	if k, err := d.r.ReadAt(d.buf, at); int64(k) < want {
+		d.buf = d.buf[:0]
+		if err == nil || errors.Is(err, io.EOF) {
+			err = ErrTruncated
+		}
+		return nil, d.fail(field, at, err)
+	}
+	return d.buf[:n], nil
+}
+
+func (d *decoder) u32(field string) (uint32, error) {
+	b, err := d.next(4, field)
+	if err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint32(b), nil
+}
+
+func (d *decoder) u64(field string) (uint64, error) {
+	b, err := d.next(8, field)
+	if err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint64(b), nil
+}
+
+// count reads a uint64 count of items that each take at least minSize bytes
+// and checks that the rest of the file could hold them.
+func (d *decoder) count(minSize int64, field string) (int, error) {
+	at := d.off
+	n, err := d.u64(field)
+	if err != nil {
+		return 0, err
+	}
+	if n > uint64(d.remaining()/minSize) || n > math.MaxInt {
+		return 0, d.fail(field, at, ErrTooLarge)
+	}
+	return int(n), nil
+}
+
+// str reads a length-prefixed string.
+func (d *decoder) str(field string) (string, error) {
+	n, err := d.count(1, field)
+	if err != nil {
+		return "", err
+	}
+	b, err := d.next(int64(n), field)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// valueType reads a metadata value type id.
+func (d *decoder) valueType(field string) (ValueType, error) {
+	at := d.off
+	t, err := d.u32(field)
+	if err != nil {
+		return 0, err
+	}
+	if !ValueType(t).valid() {
+		return 0, d.fail(field, at, ErrValueType)
+	}
+	return ValueType(t), nil
+}
+
+// value reads one metadata value of type t.
+func (d *decoder) value(t ValueType, field string, depth int) (any, error) {
+	if t == TypeString {
+		return d.str(field)
+	}
+	if t == TypeArray {
+		return d.array(field, depth)
+	}
+	at := d.off
+	b, err := d.next(int64(t.fixedSize()), field)
+	if err != nil {
+		return nil, err
+	}
+	le := binary.LittleEndian
+	switch t {
+	case TypeUint8:
+		return b[0], nil
+	case TypeInt8:
+		return int8(b[0]), nil
+	case TypeUint16:
+		return le.Uint16(b), nil
+	case TypeInt16:
+		return int16(le.Uint16(b)), nil
+	case TypeUint32:
+		return le.Uint32(b), nil
+	case TypeInt32:
+		return int32(le.Uint32(b)), nil
+	case TypeFloat32:
+		return math.Float32frombits(le.Uint32(b)), nil
+	case TypeBool:
+		if b[0] > 1 {
+			return nil, d.fail(field, at, ErrBadValue)
+		}
+		return b[0] == 1, nil
+	case TypeUint64:
+		return le.Uint64(b), nil
+	case TypeInt64:
+		return int64(le.Uint64(b)), nil
+	case TypeFloat64:
+		return math.Float64frombits(le.Uint64(b)), nil
+	}
+	return nil, d.fail(field, at, ErrValueType)
+}
+
+// array reads an array value: element type, count, elements.
+func (d *decoder) array(field string, depth int) (Array, error) {
+	at := d.off
+	if depth >= maxArrayDepth {
+		return Array{}, d.fail(field, at, ErrBadValue)
+	}
+	elem, err := d.valueType(field + " element type")
+	if err != nil {
+		return Array{}, err
+	}
+	n, err := d.count(elem.minSize(), field+" length")
+	if err != nil {
+		return Array{}, err
+	}
+	switch elem {
+	case TypeString:
+		s, err := d.strings(n, field)
+		return Array{Elem: elem, Values: s}, err
+	case TypeArray:
+		a := make([]Array, n)
+		for i := range a {
+			if a[i], err = d.array(field, depth+1); err != nil {
+				return Array{}, err
+			}
+		}
+		return Array{Elem: elem, Values: a}, nil
+	}
+	size := int64(elem.fixedSize())
+	valuesAt := d.off
+	b, err := d.next(int64(n)*size, field)
+	if err != nil {
+		return Array{}, err
+	}
+	vals, bad := decodeFixed(elem, n, b)
+	if bad >= 0 {
+		return Array{}, d.fail(field, valuesAt+int64(bad), ErrBadValue)
+	}
+	return Array{Elem: elem, Values: vals}, nil
+}
+
+// decodeFixed decodes n little-endian elements of a fixed-size type. It
+// returns the index of an invalid bool, or -1.
+func decodeFixed(t ValueType, n int, b []byte) (any, int) {
+	le := binary.LittleEndian
+	switch t {
+	case TypeUint8:
+		return append([]uint8(nil), b...), -1
+	case TypeInt8:
+		v := make([]int8, n)
+		for i := range v {
+			v[i] = int8(b[i])
+		}
+		return v, -1
+	case TypeBool:
+		v := make([]bool, n)
+		for i := range v {
+			if b[i] > 1 {
+				return nil, i
+			}
+			v[i] = b[i] == 1
+		}
+		return v, -1
+	case TypeUint16:
+		v := make([]uint16, n)
+		for i := range v {
+			v[i] = le.Uint16(b[2*i:])
+		}
+		return v, -1
+	case TypeInt16:
+		v := make([]int16, n)
+		for i := range v {
+			v[i] = int16(le.Uint16(b[2*i:]))
+		}
+		return v, -1
+	case TypeUint32:
+		v := make([]uint32, n)
+		for i := range v {
+			v[i] = le.Uint32(b[4*i:])
+		}
+		return v, -1
+	case TypeInt32:
+		v := make([]int32, n)
+		for i := range v {
+			v[i] = int32(le.Uint32(b[4*i:]))
+		}
+		return v, -1
+	case TypeFloat32:
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = math.Float32frombits(le.Uint32(b[4*i:]))
+		}
+		return v, -1
+	case TypeUint64:
+		v := make([]uint64, n)
+		for i := range v {
+			v[i] = le.Uint64(b[8*i:])
+		}
+		return v, -1
+	case TypeInt64:
+		v := make([]int64, n)
+		for i := range v {
+			v[i] = int64(le.Uint64(b[8*i:]))
+		}
+		return v, -1
+	case TypeFloat64:
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = math.Float64frombits(le.Uint64(b[8*i:]))
+		}
+		return v, -1
+	}
+	return nil, 0
+}
+
+// strings reads n length-prefixed strings into one shared backing buffer:
+// a first pass measures and checks them, a second copies them, so a string
+// array costs two allocations however many strings it holds.
+func (d *decoder) strings(n int, field string) ([]string, error) {
+	start := d.off
+	var total int64
+	for range n {
+		l, err := d.count(1, field+" string length")
+		if err != nil {
+			return nil, err
+		}
+		if _, err := d.next(int64(l), field); err != nil {
+			return nil, err
+		}
+		total += int64(l)
+	}
+	d.off = start
+	backing := make([]byte, 0, total)
+	out := make([]string, n)
+	for i := range out {
+		l, _ := d.count(1, field)
+		b, err := d.next(int64(l), field)
+		if err != nil { // only when the reader fails the second time
+			return nil, err
+		}
+		from := len(backing)
+		backing = append(backing, b...)
+		if l > 0 {
+			out[i] = unsafe.String(&backing[from], l)
+		}
+	}
+	return out, nil
+}
