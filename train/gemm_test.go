@@ -1,0 +1,46 @@
+package train
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+func TestMatMulNTMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	p := NewPool(3)
+	defer p.Close()
+	for _, sh := range [][3]int{{1, 1, 1}, {2, 4, 3}, {5, 7, 9}, {130, 3, 17}, {3, 130, 17}, {67, 66, 65}} {
+		m, n, k := sh[0], sh[1], sh[2]
+		a, b, c0 := randVec(rng, m*k, 1), randVec(rng, n*k, 1), randVec(rng, m*n, 1)
+		ref := refLinear(a, b, k, n)
+		for _, acc := range []bool{false, true} {
+			c := to32(c0)
+			matMulNT(p, c, to32(a), to32(b), m, n, k, acc)
+			want := append([]float64(nil), ref...)
+			if acc {
+				for i := range want {
+					want[i] += c0[i]
+				}
+			}
+			if e := relErr(c, want); e > 1e-5 {
+				t.Errorf("%v acc=%v: relative error %g", sh, acc, e)
+			}
+		}
+	}
+}
+
+func TestTranspose(t *testing.T) {
+	src := make([]float32, 37*70)
+	for i := range src {
+		src[i] = float32(i)
+	}
+	dst := make([]float32, len(src))
+	transpose(NewPool(2), dst, src, 37, 70)
+	for r := 0; r < 37; r++ {
+		for c := 0; c < 70; c++ {
+			if dst[c*37+r] != src[r*70+c] {
+				t.Fatalf("dst[%d,%d] = %v, want %v", c, r, dst[c*37+r], src[r*70+c])
+			}
+		}
+	}
+}

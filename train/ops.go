@@ -1,0 +1,259 @@
+package train
+
+import "math"
+
+// The ops of the Llama block, forward and backward, on float32 rows. Each
+// backward takes the upstream gradient and the activations the forward kept.
+
+// rmsNormForward sets y = x·r·w row by row (rows of len(w)), r = 1/√(mean(x²)+eps),
+// and records r per row in rs.
+func rmsNormForward(p *Pool, y, rs, x, w []float32, n int, eps float32) {
+	d := len(w)
+	p.Run(n, func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			xr := x[t*d : t*d+d]
+			var ss float64
+			for _, v := range xr {
+				ss += float64(v) * float64(v)
+			}
+			r := float32(1 / math.Sqrt(ss/float64(d)+float64(eps)))
+			rs[t] = r
+			yr := y[t*d : t*d+d]
+			for i, v := range xr {
+				yr[i] = v * r * w[i]
+			}
+		}
+	})
+}
+
+// rmsNormBackward adds the input gradient to dx and, when dw is not nil, the
+// weight gradient to dw.
+func rmsNormBackward(p *Pool, dx, dw, dy, x, rs, w []float32, n int) {
+	d := len(w)
+	p.Run(n, func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			xr, dyr, dxr := x[t*d:t*d+d], dy[t*d:t*d+d], dx[t*d:t*d+d]
+			r := rs[t]
+			var s float32
+			for i, v := range xr {
+				s += dyr[i] * w[i] * v
+			}
+			c := s * r * r * r / float32(d)
+			for i, v := range xr {
+				dxr[i] += dyr[i]*w[i]*r - c*v
+			}
+		}
+	})
+	if dw == nil {
+		return
+	}
+	p.Run(d, func(lo, hi int) {
+		for t := 0; t < n; t++ {
+			xr, dyr, r := x[t*d:t*d+d], dy[t*d:t*d+d], rs[t]
+			for i := lo; i < hi; i++ {
+				dw[i] += dyr[i] * xr[i] * r
+			}
+		}
+	})
+}
+
+// ropeTable holds cos and sin of pos·base^(-2i/headDim) for pos < T, i < headDim/2.
+type ropeTable struct {
+	half     int
+	cos, sin []float32
+}
+
+func newRopeTable(t, headDim int, base float32) *ropeTable {
+	half := headDim / 2
+	rt := &ropeTable{half: half, cos: make([]float32, t*half), sin: make([]float32, t*half)}
+	for pos := 0; pos < t; pos++ {
+		for i := 0; i < half; i++ {
+			theta := float64(pos) * math.Pow(float64(base), -2*float64(i)/float64(headDim))
+			rt.cos[pos*half+i] = float32(math.Cos(theta))
+			rt.sin[pos*half+i] = float32(math.Sin(theta))
+		}
+	}
+	return rt
+}
+
+// rope rotates adjacent pairs (x[2i], x[2i+1]) of every head in place, as
+// llama.cpp's normal (non-NeoX) RoPE does. Rows are tokens of sequences of
+// length seq; width is the row width (heads·headDim). inverse rotates back,
+// which is the backward pass (the rotation is orthogonal).
+func rope(p *Pool, x []float32, rt *ropeTable, n, seq, width int, inverse bool) {
+	half := rt.half
+	p.Run(n, func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			pos := t % seq
+			cs, sn := rt.cos[pos*half:pos*half+half], rt.sin[pos*half:pos*half+half]
+			row := x[t*width : t*width+width]
+			for h := 0; h < width; h += 2 * half {
+				for i := 0; i < half; i++ {
+					c, s := cs[i], sn[i]
+					if inverse {
+						s = -s
+					}
+					a, b := row[h+2*i], row[h+2*i+1]
+					row[h+2*i] = a*c - b*s
+					row[h+2*i+1] = a*s + b*c
+				}
+			}
+		}
+	})
+}
+
+// attnShape describes causal grouped-query attention over batch sequences of seq tokens.
+type attnShape struct {
+	batch, seq, heads, kvHeads, headDim int
+}
+
+// attentionForward computes o = softmax(q·kᵀ/√d + causal mask)·v per head,
+// keeping the probabilities in probs [batch×heads×seq×seq].
+func attentionForward(p *Pool, o, probs, q, k, v []float32, s attnShape) {
+	qw, kw := s.heads*s.headDim, s.kvHeads*s.headDim
+	group := s.heads / s.kvHeads
+	scale := float32(1 / math.Sqrt(float64(s.headDim)))
+	hd := s.headDim
+	p.Run(s.batch*s.heads, func(lo, hi int) {
+		for job := lo; job < hi; job++ {
+			b, h := job/s.heads, job%s.heads
+			g := h / group
+			for t := 0; t < s.seq; t++ {
+				qt := q[(b*s.seq+t)*qw+h*hd:][:hd]
+				pr := probs[((b*s.heads+h)*s.seq+t)*s.seq:][:s.seq]
+				mx := float32(math.Inf(-1))
+				for u := 0; u <= t; u++ {
+					sc := dot(qt, k[(b*s.seq+u)*kw+g*hd:][:hd]) * scale
+					pr[u] = sc
+					mx = max(mx, sc)
+				}
+				var sum float32
+				for u := 0; u <= t; u++ {
+					e := float32(math.Exp(float64(pr[u] - mx)))
+					pr[u] = e
+					sum += e
+				}
+				inv := 1 / sum
+				ot := o[(b*s.seq+t)*qw+h*hd:][:hd]
+				clear(ot)
+				for u := 0; u <= t; u++ {
+					pr[u] *= inv
+					axpy(pr[u], v[(b*s.seq+u)*kw+g*hd:][:hd], ot)
+				}
+				clear(pr[t+1:])
+			}
+		}
+	})
+}
+
+// attentionBackward sets dq, dk and dv from the gradient do of the output.
+// Work is split by (sequence, kv head) so that the heads sharing a key/value
+// head accumulate into it on one goroutine.
+func attentionBackward(p *Pool, dq, dk, dv, do, probs, q, k, v []float32, s attnShape) {
+	qw, kw := s.heads*s.headDim, s.kvHeads*s.headDim
+	group := s.heads / s.kvHeads
+	scale := float32(1 / math.Sqrt(float64(s.headDim)))
+	hd := s.headDim
+	p.Run(s.batch*s.kvHeads, func(lo, hi int) {
+		ds := make([]float32, s.seq)
+		for job := lo; job < hi; job++ {
+			b, g := job/s.kvHeads, job%s.kvHeads
+			for t := 0; t < s.seq; t++ {
+				clear(dk[(b*s.seq+t)*kw+g*hd:][:hd])
+				clear(dv[(b*s.seq+t)*kw+g*hd:][:hd])
+			}
+			for h := g * group; h < (g+1)*group; h++ {
+				for t := 0; t < s.seq; t++ {
+					row := (b*s.seq + t)
+					dot_ := do[row*qw+h*hd:][:hd]
+					qt := q[row*qw+h*hd:][:hd]
+					dqt := dq[row*qw+h*hd:][:hd]
+					clear(dqt)
+					pr := probs[((b*s.heads+h)*s.seq+t)*s.seq:][:s.seq]
+					var sum float32
+					for u := 0; u <= t; u++ {
+						vu := v[(b*s.seq+u)*kw+g*hd:][:hd]
+						dp := dot(dot_, vu)
+						ds[u] = dp
+						sum += pr[u] * dp
+						axpy(pr[u], dot_, dv[(b*s.seq+u)*kw+g*hd:][:hd])
+					}
+					for u := 0; u <= t; u++ {
+						d := pr[u] * (ds[u] - sum) * scale
+						axpy(d, k[(b*s.seq+u)*kw+g*hd:][:hd], dqt)
+						axpy(d, qt, dk[(b*s.seq+u)*kw+g*hd:][:hd])
+					}
+				}
+			}
+		}
+	})
+}
+
+// swigluForward sets h = silu(g)·u.
+func swigluForward(p *Pool, h, g, u []float32) {
+	p.Run(len(h), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			x := g[i]
+			h[i] = x / (1 + float32(math.Exp(float64(-x)))) * u[i]
+		}
+	})
+}
+
+// swigluBackward sets dg and du from dh.
+func swigluBackward(p *Pool, dg, du, dh, g, u []float32) {
+	p.Run(len(dh), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			x := g[i]
+			sig := 1 / (1 + float32(math.Exp(float64(-x))))
+			du[i] = dh[i] * x * sig
+			dg[i] = dh[i] * u[i] * sig * (1 + x*(1-sig))
+		}
+	})
+}
+
+// crossEntropy turns logits [n×vocab] into the gradient of the mean loss in
+// place (softmax − one-hot, times scale/count) and returns the summed loss
+// and the number of rows with a target. Rows whose target is negative are
+// ignored (their gradient is zero).
+func crossEntropy(p *Pool, logits []float32, targets []int, vocab int, scale float32) (float64, int) {
+	count := 0
+	for _, t := range targets {
+		if t >= 0 {
+			count++
+		}
+	}
+	if count == 0 {
+		clear(logits)
+		return 0, 0
+	}
+	losses := make([]float64, len(targets))
+	g := scale / float32(count)
+	p.Run(len(targets), func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			row := logits[t*vocab : t*vocab+vocab]
+			if targets[t] < 0 {
+				clear(row)
+				continue
+			}
+			mx := row[0]
+			for _, v := range row {
+				mx = max(mx, v)
+			}
+			var sum float64
+			for _, v := range row {
+				sum += math.Exp(float64(v - mx))
+			}
+			losses[t] = math.Log(sum) + float64(mx) - float64(row[targets[t]])
+			inv := 1 / sum
+			for i, v := range row {
+				row[i] = float32(math.Exp(float64(v-mx))*inv) * g
+			}
+			row[targets[t]] -= g
+		}
+	})
+	var total float64
+	for _, l := range losses {
+		total += l
+	}
+	return total, count
+}
