@@ -5,7 +5,7 @@ import "fmt"
 // layerActs holds one block's activations from the forward pass.
 type layerActs struct {
 	x, rs1, xn1, q, k, v, probs, o, x2, rs2, xn2, g, u, h []float32
-	lora                                                 [7]loraActs // q, k, v, o, gate, up, down
+	lora                                                  [7]loraActs // q, k, v, o, gate, up, down
 }
 
 // workspace holds the activations of the last forward pass and the buffers

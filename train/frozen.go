@@ -32,8 +32,8 @@ func (f *Frozen) rows(r0, r1 int, dst []float32) {
 
 // newFrozen checks that data holds rows×cols values of type t.
 func newFrozen(t tensor.Type, rows, cols int, data []byte) (*Frozen, error) {
-	if !t.Known() {
-		return nil, fmt.Errorf("train: unknown tensor type %d", uint32(t))
+	if !t.Known() || !tensor.CanDequantize(t) {
+		return nil, fmt.Errorf("train: cannot use %v weights as a frozen base", t)
 	}
 	if cols%t.BlockSize() != 0 {
 		return nil, fmt.Errorf("train: %v rows of %d values are not whole blocks", t, cols)

@@ -53,9 +53,9 @@ func TestGradLoRAOnFrozen(t *testing.T) {
 	// The frozen base is stored as F16; the reference uses the same rounded values.
 	raw := make([]byte, 2*len(w))
 	for i, v := range w {
-		h := f32ToF16(float32(v))
+		h := tensor.F32ToF16(float32(v))
 		raw[2*i], raw[2*i+1] = byte(h), byte(h>>8)
-		w[i] = float64(f16(h))
+		w[i] = float64(tensor.F16ToF32(h))
 	}
 	fz, err := newFrozen(tensor.F16, out, in, raw)
 	if err != nil {
