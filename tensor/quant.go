@@ -14,16 +14,23 @@ type blockCodec struct {
 
 // codecs lists the formats Dequantize and Quantize handle.
 var codecs = map[Type]blockCodec{
-	F32:  {dequantF32, quantizeF32},
-	F16:  {dequantF16, quantizeF16},
-	BF16: {dequantBF16, quantizeBF16},
-	Q4_0: {dequantQ4_0, quantizeQ4_0},
-	Q4_1: {dequantQ4_1, quantizeQ4_1},
-	Q5_0: {dequantQ5_0, quantizeQ5_0},
-	Q5_1: {dequantQ5_1, quantizeQ5_1},
-	Q8_0: {dequantQ8_0, quantizeQ8_0},
-	Q8_1: {dequantQ8_1, quantizeQ8_1},
-	Q8_K: {dequantQ8K, quantizeQ8K},
+	F32:    {dequantF32, quantizeF32},
+	F16:    {dequantF16, quantizeF16},
+	BF16:   {dequantBF16, quantizeBF16},
+	Q4_0:   {dequantQ4_0, quantizeQ4_0},
+	Q4_1:   {dequantQ4_1, quantizeQ4_1},
+	Q5_0:   {dequantQ5_0, quantizeQ5_0},
+	Q5_1:   {dequantQ5_1, quantizeQ5_1},
+	Q8_0:   {dequantQ8_0, quantizeQ8_0},
+	Q8_1:   {dequantQ8_1, quantizeQ8_1},
+	Q2_K:   {dequantQ2K, quantizeQ2K},
+	Q3_K:   {dequantQ3K, quantizeQ3K},
+	Q4_K:   {dequantQ4K, quantizeQ4K},
+	Q5_K:   {dequantQ5K, quantizeQ5K},
+	Q6_K:   {dequantQ6K, quantizeQ6K},
+	Q8_K:   {dequantQ8K, quantizeQ8K},
+	IQ4_NL: {dequantIQ4NL, quantizeIQ4NL},
+	IQ4_XS: {dequantIQ4XS, quantizeIQ4XS},
 }
 
 // CanDequantize reports whether Dequantize handles t.
