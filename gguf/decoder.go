@@ -3,8 +3,10 @@ package gguf
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"unsafe"
 )
 
@@ -26,11 +28,44 @@ type decoder struct {
 	off   int64  // offset of the next field
 	buf   []byte // window read from r
 	bufAt int64  // file offset of buf[0]
+
+	alignAt int64 // offset of general.alignment's value, for errors
+
+	// The item being read, for error messages: kind ("metadata" or
+	// "tensor", empty in the header), its index, and its name once known.
+	kind    string
+	index   int
+	name    string
+	hasName bool
+}
+
+// item starts reading entry i of the given kind.
+func (d *decoder) item(kind string, i int) {
+	d.kind, d.index, d.name, d.hasName = kind, i, "", false
+}
+
+// named records the current item's name.
+func (d *decoder) named(name string) { d.name, d.hasName = name, true }
+
+// fieldName describes field of the current item, e.g.
+// `tensor[3] "output.weight" offset`. It is only built for errors.
+func (d *decoder) fieldName(field string) string {
+	if d.kind == "" {
+		return field
+	}
+	s := fmt.Sprintf("%s[%d]", d.kind, d.index)
+	if d.hasName {
+		s += " " + strconv.Quote(d.name)
+	}
+	if field != "" {
+		s += " " + field
+	}
+	return s
 }
 
 // fail wraps err in a FormatError about field at offset at.
 func (d *decoder) fail(field string, at int64, err error) error {
-	return &FormatError{Path: d.path, Field: field, Offset: at, Err: err}
+	return &FormatError{Path: d.path, Field: d.fieldName(field), Offset: at, Err: err}
 }
 
 // remaining returns the bytes left after the current offset.
@@ -123,12 +158,13 @@ func (d *decoder) valueType(field string) (ValueType, error) {
 }
 
 // value reads one metadata value of type t.
-func (d *decoder) value(t ValueType, field string, depth int) (any, error) {
+func (d *decoder) value(t ValueType, depth int) (any, error) {
+	const field = "value"
 	if t == TypeString {
 		return d.str(field)
 	}
 	if t == TypeArray {
-		return d.array(field, depth)
+		return d.array(depth)
 	}
 	at := d.off
 	b, err := d.next(int64(t.fixedSize()), field)
@@ -153,7 +189,7 @@ func (d *decoder) value(t ValueType, field string, depth int) (any, error) {
 		return math.Float32frombits(le.Uint32(b)), nil
 	case TypeBool:
 		if b[0] > 1 {
-			return nil, d.fail(field, at, ErrBadValue)
+			return nil, d.fail(field, at, fmt.Errorf("%w: bool byte %d", ErrBadValue, b[0]))
 		}
 		return b[0] == 1, nil
 	case TypeUint64:
@@ -167,27 +203,28 @@ func (d *decoder) value(t ValueType, field string, depth int) (any, error) {
 }
 
 // array reads an array value: element type, count, elements.
-func (d *decoder) array(field string, depth int) (Array, error) {
+func (d *decoder) array(depth int) (Array, error) {
+	const field = "value"
 	at := d.off
 	if depth >= maxArrayDepth {
-		return Array{}, d.fail(field, at, ErrBadValue)
+		return Array{}, d.fail(field, at, fmt.Errorf("%w: arrays nested more than %d deep", ErrBadValue, maxArrayDepth))
 	}
-	elem, err := d.valueType(field + " element type")
+	elem, err := d.valueType("element type")
 	if err != nil {
 		return Array{}, err
 	}
-	n, err := d.count(elem.minSize(), field+" length")
+	n, err := d.count(elem.minSize(), "array length")
 	if err != nil {
 		return Array{}, err
 	}
 	switch elem {
 	case TypeString:
-		s, err := d.strings(n, field)
+		s, err := d.strings(n)
 		return Array{Elem: elem, Values: s}, err
 	case TypeArray:
 		a := make([]Array, n)
 		for i := range a {
-			if a[i], err = d.array(field, depth+1); err != nil {
+			if a[i], err = d.array(depth + 1); err != nil {
 				return Array{}, err
 			}
 		}
@@ -201,7 +238,7 @@ func (d *decoder) array(field string, depth int) (Array, error) {
 	}
 	vals, bad := decodeFixed(elem, n, b)
 	if bad >= 0 {
-		return Array{}, d.fail(field, valuesAt+int64(bad), ErrBadValue)
+		return Array{}, d.fail(field, valuesAt+int64(bad), fmt.Errorf("%w: bool byte %d", ErrBadValue, b[bad]))
 	}
 	return Array{Elem: elem, Values: vals}, nil
 }
@@ -283,11 +320,12 @@ func decodeFixed(t ValueType, n int, b []byte) (any, int) {
 // strings reads n length-prefixed strings into one shared backing buffer:
 // a first pass measures and checks them, a second copies them, so a string
 // array costs two allocations however many strings it holds.
-func (d *decoder) strings(n int, field string) ([]string, error) {
+func (d *decoder) strings(n int) ([]string, error) {
+	const field, lenField = "value", "string length"
 	start := d.off
 	var total int64
 	for range n {
-		l, err := d.count(1, field+" string length")
+		l, err := d.count(1, lenField)
 		if err != nil {
 			return nil, err
 		}

@@ -33,11 +33,11 @@ var (
 	// is not a multiple of it.
 	ErrAlignment = errors.New("bad alignment")
 	// ErrOverlap reports tensors whose data ranges overlap.
-	ErrOverlap = errors.New("tensor data overlaps another tensor")
+	ErrOverlap = errors.New("tensor data overlaps tensor")
 	// ErrDataRange reports tensor data that extends past the end of the file.
 	ErrDataRange = errors.New("tensor data extends past end of file")
 	// ErrDuplicate reports a metadata key or tensor name given twice.
-	ErrDuplicate = errors.New("duplicate name")
+	ErrDuplicate = errors.New("duplicate key or tensor name")
 )
 
 // FormatError describes a problem with the contents of a GGUF file: which

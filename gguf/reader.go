@@ -110,15 +110,18 @@ func (f *File) readHeader(d *decoder) error {
 	if err := f.readMetadata(d, nKV); err != nil {
 		return err
 	}
+	d.item("", 0)
 	if err := f.readAlignment(d); err != nil {
 		return err
 	}
-	if err := f.readTensorInfos(d, nTensors); err != nil {
+	offsetAt, err := f.readTensorInfos(d, nTensors)
+	if err != nil {
 		return err
 	}
+	d.item("", 0)
 	f.DataOffset = alignUp(d.off, int64(f.Alignment))
 	f.Meta.unpadded = nTensors == 0 && d.off == d.size && d.off != f.DataOffset
-	return f.checkTensorData(d)
+	return f.checkTensorData(d, offsetAt)
 }
 
 // readMetadata reads n key/value entries.
@@ -126,19 +129,23 @@ func (f *File) readMetadata(d *decoder, n int) error {
 	f.Meta = &Metadata{kvs: make([]KV, 0, n), index: make(map[string]int, n)}
 	for i := range n {
 		at := d.off
-		key, err := d.str(fmt.Sprintf("metadata[%d] key", i))
+		d.item("metadata", i)
+		key, err := d.str("key")
 		if err != nil {
 			return err
 		}
-		field := fmt.Sprintf("metadata[%d] %q", i, key)
+		d.named(key)
 		if _, dup := f.Meta.index[key]; dup {
-			return d.fail(field, at, ErrDuplicate)
+			return d.fail("key", at, ErrDuplicate)
 		}
-		t, err := d.valueType(field + " type")
+		t, err := d.valueType("type")
 		if err != nil {
 			return err
 		}
-		v, err := d.value(t, field, 0)
+		if key == AlignmentKey {
+			d.alignAt = d.off
+		}
+		v, err := d.value(t, 0)
 		if err != nil {
 			return err
 		}
@@ -157,70 +164,74 @@ func (f *File) readAlignment(d *decoder) error {
 	}
 	a, ok := kv.Value.(uint32)
 	if !ok || a == 0 || a&(a-1) != 0 {
-		return d.fail(AlignmentKey, 0, fmt.Errorf("%w: %s %s (want a uint32 power of two)", ErrAlignment, kv.Type, FormatValue(kv.Value)))
+		return d.fail(AlignmentKey, d.alignAt, fmt.Errorf("%w: %s %s (want a uint32 power of two)", ErrAlignment, kv.Type, FormatValue(kv.Value)))
 	}
 	f.Alignment = uint64(a)
 	return nil
 }
 
-// readTensorInfos reads n tensor descriptions.
-func (f *File) readTensorInfos(d *decoder, n int) error {
+// readTensorInfos reads n tensor descriptions. It returns where in the file
+// each one's offset field is.
+func (f *File) readTensorInfos(d *decoder, n int) ([]int64, error) {
 	f.Tensors = make([]TensorInfo, n)
 	f.byName = make(map[string]int, n)
+	offsetAt := make([]int64, n)
 	for i := range f.Tensors {
 		t := &f.Tensors[i]
 		at := d.off
 		var err error
-		if t.Name, err = d.str(fmt.Sprintf("tensor[%d] name", i)); err != nil {
-			return err
+		d.item("tensor", i)
+		if t.Name, err = d.str("name"); err != nil {
+			return nil, err
 		}
-		field := fmt.Sprintf("tensor[%d] %q", i, t.Name)
+		d.named(t.Name)
 		if _, dup := f.byName[t.Name]; dup {
-			return d.fail(field+" name", at, ErrDuplicate)
+			return nil, d.fail("name", at, ErrDuplicate)
 		}
 		f.byName[t.Name] = i
 		dimsAt := d.off
-		nDims, err := d.u32(field + " n_dims")
+		nDims, err := d.u32("n_dims")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if nDims > MaxDims {
-			return d.fail(field+" n_dims", dimsAt, fmt.Errorf("%w: %d dimensions (at most %d)", ErrShape, nDims, MaxDims))
+			return nil, d.fail("n_dims", dimsAt, fmt.Errorf("%w: %d dimensions (at most %d)", ErrShape, nDims, MaxDims))
 		}
-		b, err := d.next(int64(nDims)*8, field+" dims")
+		b, err := d.next(int64(nDims)*8, "dims")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		t.Shape = make([]uint64, nDims)
 		for j := range t.Shape {
 			t.Shape[j] = binary.LittleEndian.Uint64(b[8*j:])
 		}
 		typeAt := d.off
-		typ, err := d.u32(field + " type")
+		typ, err := d.u32("type")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		t.Type = tensor.Type(typ)
 		if !t.Type.Known() {
-			return d.fail(field+" type", typeAt, fmt.Errorf("%w: id %d", ErrTensorType, typ))
+			return nil, d.fail("type", typeAt, fmt.Errorf("%w: id %d", ErrTensorType, typ))
 		}
 		if _, err := t.Type.Bytes(t.Shape); err != nil {
-			return d.fail(field+" dims", dimsAt+4, fmt.Errorf("%w: %v", ErrShape, err))
+			return nil, d.fail("dims", dimsAt+4, fmt.Errorf("%w: %v", ErrShape, err))
 		}
 		offAt := d.off
-		if t.Offset, err = d.u64(field + " offset"); err != nil {
-			return err
+		offsetAt[i] = offAt
+		if t.Offset, err = d.u64("offset"); err != nil {
+			return nil, err
 		}
 		if t.Offset%f.Alignment != 0 {
-			return d.fail(field+" offset", offAt, fmt.Errorf("%w: offset %d is not a multiple of %d", ErrAlignment, t.Offset, f.Alignment))
+			return nil, d.fail("offset", offAt, fmt.Errorf("%w: offset %d is not a multiple of %d", ErrAlignment, t.Offset, f.Alignment))
 		}
 	}
-	return nil
+	return offsetAt, nil
 }
 
 // checkTensorData checks that every tensor's bytes lie inside the data
 // section and that no two tensors overlap.
-func (f *File) checkTensorData(d *decoder) error {
+func (f *File) checkTensorData(d *decoder, offsetAt []int64) error {
 	dataSize := max(f.size-f.DataOffset, 0)
 	order := make([]int, len(f.Tensors))
 	for i := range order {
@@ -228,7 +239,7 @@ func (f *File) checkTensorData(d *decoder) error {
 		t := &f.Tensors[i]
 		size, _ := t.Size()
 		if t.Offset > uint64(dataSize) || uint64(size) > uint64(dataSize)-t.Offset {
-			return d.fail(fmt.Sprintf("tensor[%d] %q offset", i, t.Name), f.DataOffset,
+			return d.fail(fmt.Sprintf("tensor[%d] %q offset", i, t.Name), offsetAt[i],
 				fmt.Errorf("%w: %d bytes at data offset %d, data section is %d bytes", ErrDataRange, size, t.Offset, dataSize))
 		}
 	}
@@ -237,8 +248,8 @@ func (f *File) checkTensorData(d *decoder) error {
 		prev, cur := &f.Tensors[order[k-1]], &f.Tensors[order[k]]
 		size, _ := prev.Size()
 		if prev.Offset+uint64(size) > cur.Offset {
-			return d.fail(fmt.Sprintf("tensor[%d] %q offset", order[k], cur.Name), f.DataOffset,
-				fmt.Errorf("%w: %q", ErrOverlap, prev.Name))
+			return d.fail(fmt.Sprintf("tensor[%d] %q offset", order[k], cur.Name), offsetAt[order[k]],
+				fmt.Errorf("%w %q", ErrOverlap, prev.Name))
 		}
 	}
 	return nil
