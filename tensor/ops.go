@@ -1,0 +1,128 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+)
+
+// The vector operations of a forward pass, computed as ggml's CPU backend
+// computes them: sums that ggml accumulates in double (its ggml_float) are
+// accumulated in float64 here, everything else is float32.
+
+// RMSNorm sets out = x / sqrt(mean(x²) + eps) · weight, as llama.cpp's
+// rms_norm followed by mul: the sum of squares in float64, the scale
+// 1/sqrt(mean + eps) in float32, then (x·scale)·weight. out may alias x.
+func RMSNorm(out, x, weight []float32, eps float32) {
+	n := len(x)
+	if len(out) < n || len(weight) < n {
+		panic(fmt.Sprintf("tensor: RMSNorm: x has %d elements, out %d, weight %d", n, len(out), len(weight)))
+	}
+	if n == 0 {
+		return
+	}
+	var sum float64
+	for _, v := range x {
+		sum += float64(v * v)
+	}
+	mean := float32(sum / float64(n))
+	scale := 1 / float32(math.Sqrt(float64(mean+eps)))
+	out, weight = out[:n], weight[:n]
+	for i, v := range x {
+		out[i] = (v * scale) * weight[i]
+	}
+}
+
+// Softmax replaces x with exp(x - max) / Σ exp(x - max), as ggml's soft_max:
+// the exponentials in float32, their sum in float64, then a multiply by the
+// float32 of 1/sum. Entries equal to -Inf become 0.
+func Softmax(x []float32) {
+	if len(x) == 0 {
+		return
+	}
+	m := float32(math.Inf(-1))
+	for _, v := range x {
+		m = max(m, v)
+	}
+	var sum float64
+	for i, v := range x {
+		e := kernelExp(v - m)
+		sum += float64(e)
+		x[i] = e
+	}
+	Scale(x, float32(1/sum))
+}
+
+// SiLU returns x·sigmoid(x) = x/(1+exp(-x)) in float32, as ggml_silu_f32.
+func SiLU(x float32) float32 {
+	return x / (1 + kernelExp(-x))
+}
+
+// SiLUMul sets out[i] = SiLU(gate[i])·up[i] (the SwiGLU feed-forward gate).
+// out may alias gate or up.
+func SiLUMul(out, gate, up []float32) {
+	n := len(gate)
+	if len(out) < n || len(up) < n {
+		panic(fmt.Sprintf("tensor: SiLUMul: gate has %d elements, out %d, up %d", n, len(out), len(up)))
+	}
+	out, up = out[:n], up[:n]
+	for i, g := range gate {
+		out[i] = SiLU(g) * up[i]
+	}
+}
+
+// Dot returns Σ a[i]·b[i] over len(a) elements (b must be at least as
+// long), each product in float32 and the sum in float64, as ggml's generic
+// ggml_vec_dot_f32.
+func Dot(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += float64(a[i] * b[i])
+		s1 += float64(a[i+1] * b[i+1])
+		s2 += float64(a[i+2] * b[i+2])
+		s3 += float64(a[i+3] * b[i+3])
+	}
+	for ; i < len(a); i++ {
+		s0 += float64(a[i] * b[i])
+	}
+	return float32((s0 + s1) + (s2 + s3))
+}
+
+// Axpy adds alpha·x to y element-wise (y must be at least as long as x), as
+// ggml_vec_mad_f32.
+func Axpy(alpha float32, x, y []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += v * alpha
+	}
+}
+
+// Add adds a to dst element-wise (dst must be at least as long as a), as in a
+// residual connection.
+func Add(dst, a []float32) {
+	dst = dst[:len(a)]
+	for i, v := range a {
+		dst[i] += v
+	}
+}
+
+// Mul multiplies dst by a element-wise (dst must be at least as long as a).
+func Mul(dst, a []float32) {
+	dst = dst[:len(a)]
+	for i, v := range a {
+		dst[i] *= v
+	}
+}
+
+// Scale multiplies every element of x by s.
+func Scale(x []float32, s float32) {
+	for i := range x {
+		x[i] *= s
+	}
+}
+
+// kernelExp is expf: e^x rounded to float32.
+func kernelExp(x float32) float32 {
+	return float32(math.Exp(float64(x)))
+}
