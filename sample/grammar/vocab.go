@@ -1,0 +1,112 @@
+package grammar
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// Vocab is a token vocabulary prepared for masking: the bytes of every
+// token in a pre-order byte trie, built once and shared by all grammars.
+// Tokens without bytes (control tokens) are never allowed; end-of-generation
+// tokens are allowed exactly where the grammar can end.
+type Vocab struct {
+	tokens [][]byte
+	isEOG  []bool
+	eog    []int
+
+	// Trie in pre-order: node i>0 is reached by byte label[i] from the node
+	// at depth depth[i]-1 on the path; its subtree is [i, i+size[i]).
+	label    []byte
+	depth    []uint16
+	size     []int32
+	tokStart []int32 // tokens ending at node i: tokIDs[tokStart[i]:tokStart[i+1]]
+	tokIDs   []int32
+	maxDepth int
+
+	mu    sync.Mutex
+	masks map[*Grammar]map[int32][]uint64
+}
+
+// NewVocab prepares a vocabulary: tokens[i] holds the bytes token i
+// produces (tokenizer.TokenBytes), eog the end-of-generation token ids.
+func NewVocab(tokens [][]byte, eog []int) (*Vocab, error) {
+	v := &Vocab{tokens: tokens, isEOG: make([]bool, len(tokens)), masks: map[*Grammar]map[int32][]uint64{}}
+	for _, id := range eog {
+		if id < 0 || id >= len(tokens) {
+			return nil, fmt.Errorf("grammar: end-of-generation token %d outside vocabulary of %d", id, len(tokens))
+		}
+		if !v.isEOG[id] {
+			v.isEOG[id] = true
+			v.eog = append(v.eog, id)
+		}
+	}
+	order := make([]int32, 0, len(tokens))
+	for id, b := range tokens {
+		if len(b) > 0 && !v.isEOG[id] {
+			if len(b) > 0xFFFF {
+				return nil, fmt.Errorf("grammar: token %d is %d bytes long", id, len(b))
+			}
+			order = append(order, int32(id))
+		}
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := bytes.Compare(tokens[a], tokens[b]); c != 0 {
+			return c
+		}
+		return int(a - b)
+	})
+	v.build(order)
+	return v, nil
+}
+
+// build lays out the trie from tokens sorted by their bytes: each token
+// shares with its predecessor the path of their common prefix.
+func (v *Vocab) build(order []int32) {
+	v.label = []byte{0}
+	v.depth = []uint16{0}
+	v.tokStart = []int32{0}
+	path := []int32{0} // node ids along the current path, by depth
+	parent := []int32{-1}
+	var prev []byte
+	for _, id := range order {
+		b := v.tokens[id]
+		common := 0
+		for common < len(prev) && common < len(b) && prev[common] == b[common] {
+			common++
+		}
+		path = path[:common+1]
+		for d := common; d < len(b); d++ {
+			node := int32(len(v.label))
+			v.label = append(v.label, b[d])
+			v.depth = append(v.depth, uint16(d+1))
+			v.tokStart = append(v.tokStart, int32(len(v.tokIDs)))
+			parent = append(parent, path[d])
+			path = append(path, node)
+		}
+		v.tokIDs = append(v.tokIDs, id)
+		v.maxDepth = max(v.maxDepth, len(b))
+		prev = b
+	}
+	v.tokStart = append(v.tokStart, int32(len(v.tokIDs)))
+	// Token ids were appended in node order, so node i's tokens are those
+	// appended after it was created and before the next node was.
+	n := len(v.label)
+	v.size = make([]int32, n)
+	for i := n - 1; i >= 0; i-- {
+		v.size[i]++
+		if i > 0 {
+			v.size[parent[i]] += v.size[i]
+		}
+	}
+}
+
+// Size returns the number of tokens.
+func (v *Vocab) Size() int { return len(v.tokens) }
+
+// Nodes returns the number of trie nodes, for diagnostics.
+func (v *Vocab) Nodes() int { return len(v.label) }
+
+// EOG returns the end-of-generation token ids.
+func (v *Vocab) EOG() []int { return v.eog }
