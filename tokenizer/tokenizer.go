@@ -45,17 +45,17 @@ const (
 // Vocab is the raw description of a vocabulary that the loaders produce and
 // New turns into a Tokenizer. Ids are indexes into Tokens.
 type Vocab struct {
-	Kind   Kind
-	Pre    string      // pre-tokenizer name (tokenizer.ggml.pre), BPE only
+	Kind Kind
+	Pre  string // pre-tokenizer name (tokenizer.ggml.pre), BPE only
 	// PrePatterns are split patterns used when Pre names no known
 	// pre-tokenizer (a tokenizer.json with an unfamiliar regex).
 	PrePatterns []string
-	Tokens []string    // pieces as stored ("▁" for space in SPM, byte-level chars in BPE)
-	Scores []float32   // SPM merge scores; nil when absent
-	Types  []TokenType // nil means all normal
-	Merges []string    // BPE merges "left right", highest priority first
+	Tokens      []string    // pieces as stored ("▁" for space in SPM, byte-level chars in BPE)
+	Scores      []float32   // SPM merge scores; nil when absent
+	Types       []TokenType // nil means all normal
+	Merges      []string    // BPE merges "left right", highest priority first
 
-	BOS, EOS, UNK, PAD, EOT, EOM int // -1 when absent
+	BOS, EOS, UNK, PAD, EOT, EOM   int // -1 when absent
 	AddBOS, AddEOS, AddSpacePrefix bool
 
 	// IgnoreMerges makes a BPE word that is itself a token encode to that
