@@ -5,6 +5,13 @@ import (
 	"math"
 )
 
+// Bit-exactness with ggml: every float32 product that ggml's C rounds before
+// adding it to something is wrapped in an explicit float32 conversion here.
+// Go may fuse x*y+z into one FMA instruction (on arm64, ppc64le, s390x,
+// riscv64, and amd64 with GOAMD64=v3), even across statements; an explicit
+// conversion forbids that. ggml's reference code is built without FMA
+// contraction, so fusing would change results in the last bit.
+
 // blockCodec converts whole blocks of one format to and from float32. dequant
 // and quant get slices holding exactly n blocks (n ≥ 0) on both sides.
 type blockCodec struct {

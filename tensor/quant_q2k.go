@@ -54,7 +54,7 @@ func quantizeQ2K(src []float32, dst []byte) {
 			if d == 0 {
 				continue
 			}
-			dm := mAll * float32(sc[j]>>4)
+			dm := float32(mAll * float32(sc[j]>>4))
 			for ii := range 16 {
 				L[16*j+ii] = uint8(clampInt(nearestInt((x[16*j+ii]+dm)/d), 0, 3))
 			}
@@ -79,7 +79,7 @@ func dequantQ2K(src []byte, dst []float32) {
 				for half := 0; half < 2; half++ {
 					sc := scales[is]
 					is++
-					dl, ml := d*float32(sc&0xf), min*float32(sc>>4)
+					dl, ml := d*float32(sc&0xf), float32(min*float32(sc>>4))
 					qh := q[16*half : 16*half+16]
 					out := y[:16]
 					for l := range out {

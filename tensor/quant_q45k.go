@@ -68,7 +68,7 @@ func quantizeKScaleMin(x []float32, y []byte, L *[QK_K]uint8, nmax int, rmin, rd
 		if d == 0 {
 			continue
 		}
-		dm := mAll * float32(m)
+		dm := float32(mAll * float32(m))
 		for ii := range 32 {
 			L[32*j+ii] = uint8(clampInt(nearestInt((x[32*j+ii]+dm)/d), 0, nmax))
 		}
@@ -99,9 +99,9 @@ func dequantQ4K(src []byte, dst []float32) {
 		sc, q := b[4:16], b[16:144]
 		for is := 0; is < 8; is += 2 {
 			s, m := scaleMinK4(is, sc)
-			d1, m1 := d*float32(s), min*float32(m)
+			d1, m1 := d*float32(s), float32(min*float32(m))
 			s, m = scaleMinK4(is+1, sc)
-			d2, m2 := d*float32(s), min*float32(m)
+			d2, m2 := d*float32(s), float32(min*float32(m))
 			lo, hi := y[0:32], y[32:64]
 			for l, v := range q[:32] {
 				lo[l] = float32(d1*float32(v&0xf)) - m1
@@ -149,9 +149,9 @@ func dequantQ5K(src []byte, dst []float32) {
 		u1, u2 := byte(1), byte(2)
 		for is := 0; is < 8; is += 2 {
 			s, m := scaleMinK4(is, sc)
-			d1, m1 := d*float32(s), min*float32(m)
+			d1, m1 := d*float32(s), float32(min*float32(m))
 			s, m = scaleMinK4(is+1, sc)
-			d2, m2 := d*float32(s), min*float32(m)
+			d2, m2 := d*float32(s), float32(min*float32(m))
 			lo, hi := y[0:32], y[32:64]
 			for l, v := range ql[:32] {
 				q1, q2 := int(v&0xf), int(v>>4)
