@@ -186,6 +186,10 @@ func checkModelGrad(t *testing.T, m *Model) {
 	for _, p := range append(m.Tensors(), m.Params()...) {
 		if p.W != nil {
 			w[p] = to64(p.W)
+		} else {
+			buf := make([]float32, p.Rows*p.Cols)
+			p.Q.rows(0, p.Rows, buf)
+			w[p] = to64(buf)
 		}
 	}
 	f := func() float64 { return refModelLoss(m, w, tokens, targets, batch, seq) }
@@ -212,6 +216,61 @@ func TestGradModel(t *testing.T) {
 					p.W[i] *= 20
 				}
 			}
+		}
+		checkModelGrad(t, m)
+	}
+}
+
+func TestGradModelLoRA(t *testing.T) {
+	for _, typ := range []tensor.Type{tensor.F32, tensor.F16} {
+		c := tinyConfig
+		c.Dim, c.Hidden = 32, 32 // F16 rows need no blocks, but keep widths realistic
+		base, err := NewModel(c, 2, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range base.Params() {
+			if p.Rows > 1 {
+				for i := range p.W {
+					p.W[i] *= 20
+				}
+			}
+		}
+		src := func(name string) (SourceTensor, bool) {
+			for _, p := range base.Tensors() {
+				if p.Name == name {
+					st := SourceTensor{Type: typ, Shape: p.Shape(), Data: f32Bytes(p.W)}
+					if typ != tensor.F32 && p.Rows > 1 {
+						st.Data = make([]byte, 2*len(p.W))
+						if err := tensor.Quantize(typ, p.W, st.Data); err != nil {
+							t.Fatal(err)
+						}
+					} else {
+						st.Type = tensor.F32
+					}
+					return st, true
+				}
+			}
+			return SourceTensor{}, false
+		}
+		m, err := LoadModel(c, src, true, NewPool(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.AddLoRA(LoRAOptions{Rank: 3, Alpha: 6, Targets: AllLoRATargets}, 5); err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(1, 1))
+		for _, p := range m.Adapters() {
+			for i := range p.LoRA.B.W {
+				p.LoRA.B.W[i] = float32(rng.NormFloat64())
+			}
+		}
+		if typ == tensor.F16 && m.Blocks[0].Q.Q == nil {
+			t.Fatal("F16 base was copied to float32")
+		}
+		if n := len(m.Params()); n != 2*7*c.Layers {
+			t.Fatalf("%d trainable tensors, want %d adapter matrices", n, 2*7*c.Layers)
 		}
 		checkModelGrad(t, m)
 	}

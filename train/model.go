@@ -34,31 +34,41 @@ func NewModel(c Config, seed uint64, pool *Pool) (*Model, error) {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	m := buildModel(c, func(name string, rows, cols int, std float64) *Param {
+		return newParam(name, rows, cols, std, rng)
+	})
+	m.pool, m.rng = pool, rng
+	return m, nil
+}
+
+// buildModel lays out a model of shape c, making each tensor with mk; std
+// is the initial standard deviation (negative: a norm weight of ones).
+func buildModel(c Config, mk func(name string, rows, cols int, std float64) *Param) *Model {
 	const std = 0.02
 	resStd := std / math.Sqrt(2*float64(c.Layers))
-	m := &Model{Config: c, pool: pool, rng: rng}
-	m.Embed = newParam("token_embd.weight", c.Vocab, c.Dim, std, rng)
+	m := &Model{Config: c}
+	m.Embed = mk("token_embd.weight", c.Vocab, c.Dim, std)
 	for l := 0; l < c.Layers; l++ {
 		n := func(s string) string { return fmt.Sprintf("blk.%d.%s.weight", l, s) }
 		m.Blocks = append(m.Blocks, Block{
-			AttnNorm: newParam(n("attn_norm"), 1, c.Dim, -1, rng),
-			Q:        newParam(n("attn_q"), c.Dim, c.Dim, std, rng),
-			K:        newParam(n("attn_k"), c.KVDim(), c.Dim, std, rng),
-			V:        newParam(n("attn_v"), c.KVDim(), c.Dim, std, rng),
-			O:        newParam(n("attn_output"), c.Dim, c.Dim, resStd, rng),
-			FFNNorm:  newParam(n("ffn_norm"), 1, c.Dim, -1, rng),
-			Gate:     newParam(n("ffn_gate"), c.Hidden, c.Dim, std, rng),
-			Up:       newParam(n("ffn_up"), c.Hidden, c.Dim, std, rng),
-			Down:     newParam(n("ffn_down"), c.Dim, c.Hidden, resStd, rng),
+			AttnNorm: mk(n("attn_norm"), 1, c.Dim, -1),
+			Q:        mk(n("attn_q"), c.Dim, c.Dim, std),
+			K:        mk(n("attn_k"), c.KVDim(), c.Dim, std),
+			V:        mk(n("attn_v"), c.KVDim(), c.Dim, std),
+			O:        mk(n("attn_output"), c.Dim, c.Dim, resStd),
+			FFNNorm:  mk(n("ffn_norm"), 1, c.Dim, -1),
+			Gate:     mk(n("ffn_gate"), c.Hidden, c.Dim, std),
+			Up:       mk(n("ffn_up"), c.Hidden, c.Dim, std),
+			Down:     mk(n("ffn_down"), c.Dim, c.Hidden, resStd),
 		})
 	}
-	m.OutNorm = newParam("output_norm.weight", 1, c.Dim, -1, rng)
+	m.OutNorm = mk("output_norm.weight", 1, c.Dim, -1)
 	if c.TiedOutput {
 		m.Output = m.Embed
 	} else {
-		m.Output = newParam("output.weight", c.Vocab, c.Dim, std, rng)
+		m.Output = mk("output.weight", c.Vocab, c.Dim, std)
 	}
-	return m, nil
+	return m
 }
 
 // Tensors lists the model's weights in GGUF order, each once.
