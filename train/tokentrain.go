@@ -37,7 +37,7 @@ func TrainTokenizer(corpus string, opts TokenizerOptions) (*Vocab, error) {
 	if strings.TrimSpace(corpus) == "" {
 		return nil, fmt.Errorf("train: tokenizer corpus is empty")
 	}
-	v := &Vocab{UNK: 0, BOS: 1, EOS: 2, AddBOS: true}
+	v := &Vocab{UNKID: 0, BOSID: 1, EOSID: 2, AddBOS: true}
 	add := func(tok string, score float32, typ int32) {
 		v.Tokens = append(v.Tokens, tok)
 		v.Scores = append(v.Scores, score)

@@ -35,15 +35,15 @@ func TestTrainTokenizerSmall(t *testing.T) {
 			t.Fatalf("scores rise at %d", i)
 		}
 	}
-	ids := v.Encode("The robot liked the sun.", true)
-	if ids[0] != v.BOS {
+	ids := v.Encode("The robot liked the sun.", true, false)
+	if ids[0] != v.BOS() {
 		t.Fatalf("no BOS: %v", ids)
 	}
 	if len(ids) > 8 {
 		t.Errorf("frequent text took %d tokens: %v", len(ids), ids)
 	}
 	for _, s := range []string{"The robot liked the sun.", "  two  spaces\nand lines\n\n", "zebra ünïcödé 日本 ✓", ""} {
-		if got := v.Decode(v.Encode(s, true)); got != s {
+		if got := v.Decode(v.Encode(s, true, false)); got != s {
 			t.Errorf("round trip of %q gave %q", s, got)
 		}
 	}
@@ -74,7 +74,7 @@ func TestTrainTokenizerKJV(t *testing.T) {
 		t.Fatalf("vocabulary of %d tokens, want 4096", v.Size())
 	}
 	sample := text[len(text)/2 : len(text)/2+2000]
-	ids := v.Encode(sample, false)
+	ids := v.Encode(sample, false, false)
 	if got := v.Decode(ids); got != sample {
 		t.Fatalf("round trip differs")
 	}
@@ -97,7 +97,7 @@ func FuzzVocabRoundTrip(f *testing.F) {
 		if !utf8.ValidString(s) || strings.HasPrefix(s, " ") {
 			return // Decode drops one leading space and cannot restore invalid UTF-8
 		}
-		if got := v.Decode(v.Encode(s, true)); got != s {
+		if got := v.Decode(v.Encode(s, true, false)); got != s {
 			t.Fatalf("round trip of %q gave %q", s, got)
 		}
 	})

@@ -26,14 +26,20 @@ type Vocab struct {
 	Tokens []string
 	Scores []float32
 	Types  []int32
-	UNK    int
-	BOS    int
-	EOS    int
-	AddBOS bool
+	UNKID  int
+	BOSID  int
+	EOSID  int
+	AddBOS bool // prepend BOS when encoding with addSpecial
 
 	index map[string]int
 	cache map[string][]int
 }
+
+// BOS is the beginning-of-sequence token (-1 when absent).
+func (v *Vocab) BOS() int { return v.BOSID }
+
+// EOS is the end-of-sequence token (-1 when absent).
+func (v *Vocab) EOS() int { return v.EOSID }
 
 // Size is the number of tokens.
 func (v *Vocab) Size() int { return len(v.Tokens) }
@@ -45,9 +51,9 @@ func (v *Vocab) WriteGGUF(m *gguf.Metadata) {
 	m.Set("tokenizer.ggml.tokens", append([]string(nil), v.Tokens...))
 	m.Set("tokenizer.ggml.scores", append([]float32(nil), v.Scores...))
 	m.Set("tokenizer.ggml.token_type", append([]int32(nil), v.Types...))
-	m.Set("tokenizer.ggml.bos_token_id", uint32(v.BOS))
-	m.Set("tokenizer.ggml.eos_token_id", uint32(v.EOS))
-	m.Set("tokenizer.ggml.unknown_token_id", uint32(v.UNK))
+	m.Set("tokenizer.ggml.bos_token_id", uint32(v.BOSID))
+	m.Set("tokenizer.ggml.eos_token_id", uint32(v.EOSID))
+	m.Set("tokenizer.ggml.unknown_token_id", uint32(v.UNKID))
 	m.Set("tokenizer.ggml.add_bos_token", v.AddBOS)
 	m.Set("tokenizer.ggml.add_eos_token", false)
 	m.Set("tokenizer.ggml.add_space_prefix", true)
@@ -68,14 +74,14 @@ func VocabFromGGUF(m *gguf.Metadata) (*Vocab, error) {
 	if len(scores) != len(tokens) || len(types) != len(tokens) {
 		return nil, fmt.Errorf("train: tokenizer.ggml.scores/token_type do not match %d tokens", len(tokens))
 	}
-	v := &Vocab{Tokens: tokens, Scores: scores, Types: types, UNK: -1, BOS: -1, EOS: -1, AddBOS: true}
+	v := &Vocab{Tokens: tokens, Scores: scores, Types: types, UNKID: -1, BOSID: -1, EOSID: -1, AddBOS: true}
 	get := func(k string) int {
 		if x, ok := m.Uint("tokenizer.ggml." + k); ok && int(x) < len(tokens) {
 			return int(x)
 		}
 		return -1
 	}
-	v.UNK, v.BOS, v.EOS = get("unknown_token_id"), get("bos_token_id"), get("eos_token_id")
+	v.UNKID, v.BOSID, v.EOSID = get("unknown_token_id"), get("bos_token_id"), get("eos_token_id")
 	if b, ok := m.Bool("tokenizer.ggml.add_bos_token"); ok {
 		v.AddBOS = b
 	}
@@ -98,12 +104,14 @@ func (v *Vocab) init() {
 // Encode tokenizes text as llama.cpp's SentencePiece tokenizer does: spaces
 // become ▁ with one prepended, then adjacent pieces merge, highest score
 // first, while the merged piece is in the vocabulary; characters outside it
-// fall back to byte pieces. BOS is prepended when bos is true.
-func (v *Vocab) Encode(text string, bos bool) []int {
+// fall back to byte pieces. With addSpecial BOS is prepended (when AddBOS).
+// The vocabulary has no special pieces to parse in text, so parseSpecial is
+// ignored; the signature matches the tokenizer package's.
+func (v *Vocab) Encode(text string, addSpecial, parseSpecial bool) []int {
 	v.init()
 	var ids []int
-	if bos && v.BOS >= 0 {
-		ids = append(ids, v.BOS)
+	if addSpecial && v.AddBOS && v.BOSID >= 0 {
+		ids = append(ids, v.BOSID)
 	}
 	if text == "" {
 		return ids
@@ -165,7 +173,7 @@ func (v *Vocab) byteID(b byte) int {
 			return i
 		}
 	}
-	return max(v.UNK, 0)
+	return max(v.UNKID, 0)
 }
 
 // Decode turns ids back into text (control tokens are dropped, byte pieces
