@@ -19,7 +19,7 @@ func openGGUF(path string) (*File, error) {
 		return nil, fmt.Errorf("weights: %w", err)
 	}
 	f := &File{Path: path, Format: "gguf", Meta: g.Meta, Tensors: make([]*Tensor, 0, len(g.Tensors))}
-	f.onClose(g.Close)
+	f.OnClose(g.Close)
 	for i := range g.Tensors {
 		ti := &g.Tensors[i]
 		data, err := g.Data(ti)
@@ -29,5 +29,6 @@ func openGGUF(path string) (*File, error) {
 		}
 		f.Tensors = append(f.Tensors, &Tensor{Name: ti.Name, Type: ti.Type, Shape: ti.Shape, Data: data})
 	}
+	f.indexTensors()
 	return f, nil
 }

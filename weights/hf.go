@@ -108,7 +108,7 @@ func mapShard(f *File, path string, raw map[string]*hfTensor) error {
 	if err != nil {
 		return fmt.Errorf("weights: %w", err)
 	}
-	f.onClose(unmap)
+	f.OnClose(unmap)
 	h, err := parseSafetensorsHeader(path, data, int64(len(data)))
 	if err != nil {
 		return err
@@ -214,6 +214,7 @@ func hfConvert(f *File, cfg *hfConfig, raw map[string]*hfTensor) error {
 		}
 		f.Tensors = append(f.Tensors, t)
 	}
+	f.indexTensors()
 	if err := checkLlamaTensors(f, cfg); err != nil {
 		return err
 	}
@@ -237,7 +238,7 @@ func hfConvert(f *File, cfg *hfConfig, raw map[string]*hfTensor) error {
 		f.Tensors = append(f.Tensors, &Tensor{Name: "rope_freqs.weight", Type: tensor.F32, Shape: []uint64{uint64(len(freqs))}, Data: data})
 	}
 	sortTensors(f.Tensors)
-	f.index = nil // rebuilt on next lookup, with rope_freqs
+	f.indexTensors()
 	return nil
 }
 

@@ -217,7 +217,7 @@ func openLlama2c(path string) (*File, error) {
 		unmap()
 		return nil, err
 	}
-	f.onClose(unmap)
+	f.OnClose(unmap)
 	return f, nil
 }
 
@@ -252,6 +252,7 @@ func llama2cFromBytes(path string, data []byte) (*File, error) {
 		}
 	}
 	sortTensors(f.Tensors)
+	f.indexTensors()
 	return f, nil
 }
 

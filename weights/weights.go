@@ -45,16 +45,30 @@ type File struct {
 	closers []func() error
 }
 
-// Tensor returns the tensor with the given GGUF name.
+// Tensor returns the tensor with the given GGUF name. It is safe for
+// concurrent use once the File is opened.
 func (f *File) Tensor(name string) (*Tensor, bool) {
 	if f.index == nil {
-		f.index = make(map[string]*Tensor, len(f.Tensors))
+		// A File assembled by hand: search without caching, so lookups never
+		// write to the File.
 		for _, t := range f.Tensors {
-			f.index[t.Name] = t
+			if t.Name == name {
+				return t, true
+			}
 		}
+		return nil, false
 	}
 	t, ok := f.index[name]
 	return t, ok
+}
+
+// indexTensors builds the name index Tensor uses; openers call it once the
+// tensor list is final.
+func (f *File) indexTensors() {
+	f.index = make(map[string]*Tensor, len(f.Tensors))
+	for _, t := range f.Tensors {
+		f.index[t.Name] = t
+	}
 }
 
 // Close releases the file's mappings. Tensor data must not be used after.
@@ -72,5 +86,14 @@ func (f *File) Close() error {
 	return nil
 }
 
-// onClose registers fn to run when the file is closed.
-func (f *File) onClose(fn func() error) { f.closers = append(f.closers, fn) }
+// OnClose registers fn to run when the file is closed, after any registered
+// later (formats use it to release their mappings).
+func (f *File) OnClose(fn func() error) { f.closers = append(f.closers, fn) }
+
+// NewFile assembles a File from a format's tensors and metadata, for
+// formats registered with RegisterFormat; tensor names must be unique.
+func NewFile(path, format string, meta *gguf.Metadata, tensors []*Tensor) *File {
+	f := &File{Path: path, Format: format, Meta: meta, Tensors: tensors}
+	f.indexTensors()
+	return f
+}
