@@ -1,0 +1,103 @@
+package train
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/herdllm/herd/gguf"
+	"github.com/herdllm/herd/internal/testdata"
+	"github.com/herdllm/herd/tokenizer"
+)
+
+// zorbitStories writes n short stories about a robot the base model has
+// never seen, varying friends, places and toys.
+func zorbitStories(rng *rand.Rand, n int) string {
+	friends := []string{"Lily", "Tom", "Ben", "Mia", "Sue", "Max", "Anna", "Sam", "Lucy", "Jack"}
+	places := []string{"park", "garden", "big house", "forest", "town", "farm"}
+	toys := []string{"ball", "kite", "red car", "doll", "drum", "boat", "book"}
+	feelings := []string{"happy", "glad", "proud", "excited"}
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		f, p, t, e := friends[rng.IntN(len(friends))], places[rng.IntN(len(places))], toys[rng.IntN(len(toys))], feelings[rng.IntN(len(feelings))]
+		fmt.Fprintf(&b, "Once upon a time, there was a little robot named Zorbit. Zorbit lived in a %s. ", p)
+		fmt.Fprintf(&b, "One day, Zorbit met a friend named %s. %s said, \"Hello Zorbit! Do you want to play with my %s?\" ", f, f, t)
+		fmt.Fprintf(&b, "Zorbit said, \"Yes! I love to play!\" Zorbit and %s played with the %s all day. ", f, t)
+		fmt.Fprintf(&b, "Zorbit the robot was very %s.\n\n", e)
+	}
+	return b.String()
+}
+
+// loadStories260K opens the stories260K checkpoint as a frozen base and its tokenizer.
+func loadStories260K(t *testing.T, pool *Pool) (*Model, Tokenizer, func()) {
+	t.Helper()
+	f, err := gguf.Open(testdata.Path(t, "stories260K", "stories260K-f32.gguf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := tokenizer.Load(testdata.Path(t, "stories260K", "tok512.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb, _ := f.Tensor("token_embd.weight")
+	_, hasOut := f.Tensor("output.weight")
+	c, err := ConfigFromMetadata(f.Meta, int(emb.Shape[1]), !hasOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := LoadModel(c, GGUFSource(f), true, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, tok, func() { f.Close() }
+}
+
+func TestLoRAFineTuneLearnsNewCharacter(t *testing.T) {
+	pool := NewPool(0)
+	defer pool.Close()
+	m, tok, done := loadStories260K(t, pool)
+	defer done()
+	rng := rand.New(rand.NewPCG(2024, 1))
+	trainSet := TextStream(tok, zorbitStories(rng, 40))
+	validSet := TextStream(tok, zorbitStories(rng, 6))
+
+	prompt := tok.Encode("Once upon a time,", true, false)
+	gen := func() string {
+		ids, err := m.Greedy(prompt, 40, tok.EOS())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok.Decode(ids)
+	}
+	baseText := gen()
+	opts := Options{Steps: 30, Batch: 4, Seq: 64, LR: 1e-2, MinLR: 1e-3, Warmup: 5, ClipNorm: 1, Seed: 1}
+	baseLoss, err := EvalLoss(m, validSet, opts.Batch, opts.Seq, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.AddLoRA(LoRAOptions{Rank: 8, Alpha: 16, Targets: AllLoRATargets}, 1); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(m, opts, trainSet, validSet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Run(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	tunedText := gen()
+	t.Logf("validation loss %.3f -> %.3f", baseLoss, tr.ValLoss)
+	t.Logf("base:  %q", baseText)
+	t.Logf("tuned: %q", tunedText)
+	if math.IsNaN(tr.ValLoss) || tr.ValLoss > 0.7*baseLoss {
+		t.Errorf("validation loss fell from %.3f to %.3f, want at least 30%% lower", baseLoss, tr.ValLoss)
+	}
+	if strings.Contains(baseText, "Zorbit") {
+		t.Errorf("base model already writes Zorbit: %q", baseText)
+	}
+	if !strings.Contains(tunedText, "Zorbit") {
+		t.Errorf("tuned model does not write Zorbit: %q", tunedText)
+	}
+}
