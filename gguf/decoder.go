@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"unsafe"
 )
@@ -85,20 +86,33 @@ func (d *decoder) next(n int64, field string) ([]byte, error) {
 	if at >= d.bufAt && at+n <= d.bufAt+int64(len(d.buf)) {
 		return d.buf[at-d.bufAt : at-d.bufAt+n], nil
 	}
-	want := max(n, min(readWindow, d.size-at))
-	if int64(cap(d.buf)) < want {
-		d.buf = make([]byte, want)
-	}
-	d.buf = d.buf[:want]
-	d.bufAt = at
-	if k, err := d.r.ReadAt(d.buf, at); int64(k) < want {
-		d.buf = d.buf[:0]
-		if err == nil || errors.Is(err, io.EOF) {
-			err = ErrTruncated
-		}
+	if err := d.fill(at, max(n, min(readWindow, d.size-at))); err != nil {
 		return nil, d.fail(field, at, err)
 	}
 	return d.buf[:n], nil
+}
+
+// fill reads want bytes at offset at into the window. The buffer grows
+// only as data actually arrives, so a reader shorter than the size Parse
+// was given cannot make it allocate more than about twice what it holds.
+func (d *decoder) fill(at, want int64) error {
+	d.bufAt = at
+	d.buf = d.buf[:0]
+	for int64(len(d.buf)) < want {
+		chunk := min(want-int64(len(d.buf)), max(int64(len(d.buf)), readWindow))
+		d.buf = slices.Grow(d.buf, int(chunk))
+		have := len(d.buf)
+		k, err := d.r.ReadAt(d.buf[have:have+int(chunk)], at+int64(have))
+		d.buf = d.buf[:have+k]
+		if int64(k) < chunk {
+			d.buf = d.buf[:0]
+			if err == nil || errors.Is(err, io.EOF) {
+				err = ErrTruncated
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 func (d *decoder) u32(field string) (uint32, error) {
@@ -222,11 +236,13 @@ func (d *decoder) array(depth int) (Array, error) {
 		s, err := d.strings(n)
 		return Array{Elem: elem, Values: s}, err
 	case TypeArray:
-		a := make([]Array, n)
-		for i := range a {
-			if a[i], err = d.array(depth + 1); err != nil {
+		a := make([]Array, 0, min(n, 1024)) // grown as elements are read
+		for range n {
+			sub, err := d.array(depth + 1)
+			if err != nil {
 				return Array{}, err
 			}
+			a = append(a, sub)
 		}
 		return Array{Elem: elem, Values: a}, nil
 	}

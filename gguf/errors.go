@@ -36,6 +36,8 @@ var (
 	ErrOverlap = errors.New("tensor data overlaps tensor")
 	// ErrDataRange reports tensor data that extends past the end of the file.
 	ErrDataRange = errors.New("tensor data extends past end of file")
+	// ErrNameLength reports a tensor name too long for llama.cpp to load.
+	ErrNameLength = errors.New("tensor name too long")
 	// ErrDuplicate reports a metadata key or tensor name given twice.
 	ErrDuplicate = errors.New("duplicate key or tensor name")
 )

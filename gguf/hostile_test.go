@@ -134,6 +134,29 @@ func TestHostile(t *testing.T) {
 	}
 }
 
+// TestLyingSize gives Parse a size far larger than the reader holds: counts
+// that size would allow must still cost only what is actually read.
+func TestLyingSize(t *testing.T) {
+	for name, file := range map[string][]byte{
+		"tensors": header(1<<40, 0).Bytes(),
+		"kvs":     header(0, 1<<40).Bytes(),
+		"bytes":   header(0, 1).str("k").u32(uint32(TypeArray)).u32(uint32(TypeUint8)).u64(1 << 40).Bytes(),
+		"strings": header(0, 1).str("k").u32(uint32(TypeArray)).u32(uint32(TypeString)).u64(1 << 40).Bytes(),
+		"arrays":  header(0, 1).str("k").u32(uint32(TypeArray)).u32(uint32(TypeArray)).u64(1 << 40).Bytes(),
+	} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := Parse("liar.gguf", bytes.NewReader(file), 1<<50)
+		runtime.ReadMemStats(&after)
+		if !errors.Is(err, ErrTruncated) {
+			t.Errorf("%s: got %v, want ErrTruncated", name, err)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+			t.Errorf("%s: allocated %d bytes", name, alloc)
+		}
+	}
+}
+
 // TestTruncatedPrefixes cuts a valid file at every length short of its last
 // tensor's data and requires a clean error each time.
 func TestTruncatedPrefixes(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/herdllm/herd/tensor"
@@ -205,6 +206,7 @@ func TestWriteErrors(t *testing.T) {
 		"too many dims":  {nil, []WriteTensor{{Name: "w", Shape: []uint64{1, 1, 1, 1, 1}, Type: tensor.F32, Data: make([]byte, 4)}}},
 		"unknown type":   {nil, []WriteTensor{{Name: "w", Shape: []uint64{1}, Type: 5, Data: make([]byte, 4)}}},
 		"alignment type": {badAlign, nil},
+		"long name":      {nil, []WriteTensor{{Name: strings.Repeat("x", MaxNameLen), Shape: []uint64{1}, Type: tensor.F32, Data: make([]byte, 4)}}},
 		"value type":     {badKV, nil},
 	} {
 		if err := Write(&bytes.Buffer{}, c.meta, c.tensors); err == nil {

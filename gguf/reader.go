@@ -90,7 +90,7 @@ func (f *File) readHeader(d *decoder) error {
 	case v == 2 || v == 3:
 	case v == 1:
 		return d.fail("version", 4, fmt.Errorf("%w: version 1 (re-convert the model)", ErrVersion))
-	case v&0xffff == 0 && bits.ReverseBytes32(v) <= 3:
+	case v&0xffff == 0 && bits.ReverseBytes32(v) >= 1 && bits.ReverseBytes32(v) <= 3:
 		return d.fail("version", 4, ErrBigEndian)
 	default:
 		return d.fail("version", 4, fmt.Errorf("%w: version %d", ErrVersion, v))
@@ -126,7 +126,9 @@ func (f *File) readHeader(d *decoder) error {
 
 // readMetadata reads n key/value entries.
 func (f *File) readMetadata(d *decoder, n int) error {
-	f.Meta = &Metadata{kvs: make([]KV, 0, n), index: make(map[string]int, n)}
+	// Capacity hints are capped: n is only bounded by the size Parse was
+	// told, and entries must be read before they earn their memory.
+	f.Meta = &Metadata{kvs: make([]KV, 0, min(n, 1024)), index: make(map[string]int, min(n, 1024))}
 	for i := range n {
 		at := d.off
 		d.item("metadata", i)
@@ -173,10 +175,12 @@ func (f *File) readAlignment(d *decoder) error {
 // readTensorInfos reads n tensor descriptions. It returns where in the file
 // each one's offset field is.
 func (f *File) readTensorInfos(d *decoder, n int) ([]int64, error) {
-	f.Tensors = make([]TensorInfo, n)
-	f.byName = make(map[string]int, n)
-	offsetAt := make([]int64, n)
-	for i := range f.Tensors {
+	f.Tensors = make([]TensorInfo, 0, min(n, 1024)) // see readMetadata
+	f.byName = make(map[string]int, min(n, 1024))
+	offsetAt := make([]int64, 0, min(n, 1024))
+	for i := range n {
+		f.Tensors = append(f.Tensors, TensorInfo{})
+		offsetAt = append(offsetAt, 0)
 		t := &f.Tensors[i]
 		at := d.off
 		var err error

@@ -11,6 +11,10 @@ import (
 	"github.com/herdllm/herd/tensor"
 )
 
+// MaxNameLen bounds tensor names: llama.cpp (GGML_MAX_NAME) rejects a file
+// with a tensor name of MaxNameLen bytes or more, so Write refuses to make one.
+const MaxNameLen = 64
+
 // WriteTensor is one tensor to write: its name, shape (ggml order, Shape[0]
 // the row length), type, and exactly Type.Bytes(Shape) bytes of data.
 type WriteTensor struct {
@@ -117,6 +121,9 @@ func layout(tensors []WriteTensor, align uint64) ([]uint64, error) {
 			return nil, fmt.Errorf("gguf: write: tensor %q: %w", t.Name, ErrDuplicate)
 		}
 		seen[t.Name] = true
+		if len(t.Name) >= MaxNameLen {
+			return nil, fmt.Errorf("gguf: write: tensor %q: %w", t.Name, ErrNameLength)
+		}
 		if len(t.Shape) > MaxDims {
 			return nil, fmt.Errorf("gguf: write: tensor %q: %w: %d dimensions", t.Name, ErrShape, len(t.Shape))
 		}
