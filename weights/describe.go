@@ -82,10 +82,12 @@ var provenancePrefixes = []string{"general.", "adapter.", "training."}
 
 // Describe summarises an opened model file.
 func Describe(f *File) *Summary {
-	m := f.Meta
-	if m == nil {
-		m = gguf.NewMetadata()
+	if f.Meta == nil {
+		withMeta := *f
+		withMeta.Meta = gguf.NewMetadata()
+		f = &withMeta
 	}
+	m := f.Meta
 	s := &Summary{
 		Path: f.Path, Format: f.Format, FileType: fileType(f),
 		TypeMix: map[string]TypeCount{}, Metadata: map[string]any{}, Tensors: []TensorSummary{},

@@ -207,6 +207,9 @@ func TestRegisterFormat(t *testing.T) {
 	if _, ok := f.Tensor("x"); !ok {
 		t.Error("tensor x not found")
 	}
+	if s := Describe(f); s.Parameters != 1 || s.Architecture != "" {
+		t.Errorf("Describe without metadata: %+v", s)
+	}
 	if _, err := Open(writeTemp(t, "model.unknown", []byte("nothing to see"))); err == nil || !strings.Contains(err.Error(), "unrecognised") {
 		t.Errorf("unknown format: err = %v", err)
 	}
