@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,22 +31,25 @@ func Load(path string) (*Tokenizer, error) {
 		}
 		path = file
 	}
+	if isGGUF(path) {
+		// A model file can be many gigabytes: map it, read only metadata.
+		f, err := gguf.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("tokenizer: %w", err)
+		}
+		defer f.Close()
+		t, err := FromGGUF(f.Meta)
+		if err != nil {
+			return nil, fmt.Errorf("%w (%s)", err, path)
+		}
+		return t, nil
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("tokenizer: %w", err)
 	}
 	var v Vocab
 	switch format := sniff(path, data); format {
-	case "gguf":
-		f, err := gguf.Parse(path, bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			return nil, fmt.Errorf("tokenizer: %w", err)
-		}
-		t, err := FromGGUF(f.Meta)
-		if err != nil {
-			return nil, fmt.Errorf("%w (%s)", err, path)
-		}
-		return t, nil
 	case "json":
 		config, err := os.ReadFile(filepath.Join(filepath.Dir(path), "tokenizer_config.json"))
 		if err != nil {
@@ -93,12 +97,21 @@ func findInDir(dir string) (string, error) {
 	return "", fmt.Errorf("tokenizer: %s: %w", dir, errors.New("no tokenizer.model, tokenizer.json, tokenizer.bin or .gguf"))
 }
 
+// isGGUF reports whether the file starts with the GGUF magic.
+func isGGUF(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [4]byte
+	_, err = io.ReadFull(f, magic[:])
+	return err == nil && string(magic[:]) == "GGUF"
+}
+
 // sniff names the format of a tokenizer file from its content, with the
 // file name settling the binary formats' tie.
 func sniff(path string, data []byte) string {
-	if bytes.HasPrefix(data, []byte("GGUF")) {
-		return "gguf"
-	}
 	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] == '{' {
 		return "json"
 	}
