@@ -19,10 +19,21 @@ func quantizeF32(src []float32, dst []byte) {
 	}
 }
 
+// f16Table holds F16ToF32 of every half-precision value (256 KiB), for the
+// row conversions and block scales.
+var f16Table = func() *[1 << 16]float32 {
+	var t [1 << 16]float32
+	for h := range t {
+		t[h] = F16ToF32(uint16(h))
+	}
+	return &t
+}()
+
 func dequantF16(src []byte, dst []float32) {
 	src = src[:2*len(dst)]
+	tab := f16Table
 	for i := range dst {
-		dst[i] = F16ToF32(binary.LittleEndian.Uint16(src[2*i:]))
+		dst[i] = tab[binary.LittleEndian.Uint16(src[2*i:])]
 	}
 }
 
@@ -48,7 +59,7 @@ func quantizeBF16(src []float32, dst []byte) {
 }
 
 // halfAt reads the little-endian half-precision value at b[0:2] as float32.
-func halfAt(b []byte) float32 { return F16ToF32(binary.LittleEndian.Uint16(b)) }
+func halfAt(b []byte) float32 { return f16Table[binary.LittleEndian.Uint16(b)] }
 
 // putHalf stores f as a little-endian half-precision value at b[0:2].
 func putHalf(b []byte, f float32) { binary.LittleEndian.PutUint16(b, F32ToF16(f)) }

@@ -16,6 +16,14 @@ const (
 // iq4Values are ggml's kvalues_iq4nl.
 var iq4Values = [16]int8{-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113}
 
+// iq4Floats holds iq4Values as float32.
+var iq4Floats = func() (f [16]float32) {
+	for i, v := range iq4Values {
+		f[i] = float32(v)
+	}
+	return f
+}()
+
 // iq4BestIndex returns the index of the level in iq4Values nearest to x
 // (ggml's best_index_int8 on a sorted table; a tie picks the upper level).
 func iq4BestIndex(x float32) int {
@@ -125,8 +133,8 @@ func dequantIQ4NL(src []byte, dst []float32) {
 		d := halfAt(b)
 		y := dst[32*i : 32*i+32]
 		for j, q := range b[2:18] {
-			y[j] = d * float32(iq4Values[q&0xf])
-			y[j+16] = d * float32(iq4Values[q>>4])
+			y[j] = d * iq4Floats[q&0xf]
+			y[j+16] = d * iq4Floats[q>>4]
 		}
 	}
 }
@@ -181,8 +189,8 @@ func dequantIQ4XS(src []byte, dst []float32) {
 			dl := d * float32(ls-32)
 			out := y[32*ib : 32*ib+32]
 			for j, q := range qs[16*ib : 16*ib+16] {
-				out[j] = dl * float32(iq4Values[q&0xf])
-				out[j+16] = dl * float32(iq4Values[q>>4])
+				out[j] = dl * iq4Floats[q&0xf]
+				out[j+16] = dl * iq4Floats[q>>4]
 			}
 		}
 	}

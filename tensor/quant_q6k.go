@@ -55,25 +55,28 @@ func quantizeQ6K(src []float32, dst []byte) {
 }
 
 func dequantQ6K(src []byte, dst []float32) {
+	var ds [QK_K / 16]float32
 	for i := 0; i < len(dst)/QK_K; i++ {
 		b := src[q6KBlock*i : q6KBlock*(i+1)]
 		y := dst[QK_K*i : QK_K*(i+1)]
 		d := halfAt(b[208:])
-		ql, qh, sc := b[0:128], b[128:192], b[192:208]
+		ql, qh := b[0:128], b[128:192]
+		for j, s := range b[192:208] {
+			ds[j] = d * float32(int8(s))
+		}
 		for n := 0; n < 2; n++ {
+			sc := ds[8*n : 8*n+8]
+			out := y[128*n : 128*n+128]
 			for l := range 32 {
 				is := l / 16
 				h := qh[l]
-				q1 := int(ql[l]&0xf|(h&3)<<4) - 32
-				q2 := int(ql[l+32]&0xf|(h>>2&3)<<4) - 32
-				q3 := int(ql[l]>>4|(h>>4&3)<<4) - 32
-				q4 := int(ql[l+32]>>4|(h>>6&3)<<4) - 32
-				y[l] = float32(d*float32(int8(sc[is]))) * float32(q1)
-				y[l+32] = float32(d*float32(int8(sc[is+2]))) * float32(q2)
-				y[l+64] = float32(d*float32(int8(sc[is+4]))) * float32(q3)
-				y[l+96] = float32(d*float32(int8(sc[is+6]))) * float32(q4)
+				a, c := ql[l], ql[l+32]
+				out[l] = sc[is] * float32(int(a&0xf|(h&3)<<4)-32)
+				out[l+32] = sc[is+2] * float32(int(c&0xf|(h>>2&3)<<4)-32)
+				out[l+64] = sc[is+4] * float32(int(a>>4|(h>>4&3)<<4)-32)
+				out[l+96] = sc[is+6] * float32(int(c>>4|(h>>6&3)<<4)-32)
 			}
-			y, ql, qh, sc = y[128:], ql[64:], qh[32:], sc[8:]
+			ql, qh = ql[64:], qh[32:]
 		}
 	}
 }

@@ -196,3 +196,55 @@ func rmsBound(typ Type) float64 {
 	}
 	return 1
 }
+
+func TestNearestIntTiesToEven(t *testing.T) {
+	cases := map[float32]int{
+		0: 0, 0.5: 0, 1.5: 2, 2.5: 2, -0.5: 0, -1.5: -2, -2.5: -2,
+		0.49999997: 0, 0.50000006: 1, 4194303: 4194303, -4194303: -4194303, 7.4: 7, -7.6: -8,
+	}
+	for f, want := range cases {
+		if got := nearestInt(f); got != want {
+			t.Errorf("nearestInt(%g) = %d, want %d", f, got, want)
+		}
+	}
+}
+
+func TestRoundHalfAway(t *testing.T) {
+	cases := map[float32]float32{0.5: 1, 1.5: 2, 2.5: 3, -0.5: -1, -2.5: -3, 0.49999997: 0, 126.5: 127}
+	for f, want := range cases {
+		if got := roundHalfAway(f); got != want {
+			t.Errorf("roundHalfAway(%g) = %g, want %g", f, got, want)
+		}
+	}
+}
+
+// TestQ8_0Ties quantizes a block whose scaled values fall exactly halfway
+// between integers: Q8_0 rounds them away from zero, as roundf does.
+func TestQ8_0Ties(t *testing.T) {
+	x := make([]float32, 32)
+	x[0] = 127 // d = 1, id = 1
+	x[1], x[2], x[3], x[4] = 2.5, -2.5, 0.5, -0.5
+	q := make([]byte, 34)
+	if err := Quantize(Q8_0, x, q); err != nil {
+		t.Fatal(err)
+	}
+	want := []int8{127, 3, -3, 1, -1, 0}
+	for i, w := range want {
+		if got := int8(q[2+i]); got != w {
+			t.Errorf("q[%d] = %d, want %d", i, got, w)
+		}
+	}
+	if d := halfAt(q); d != 1 {
+		t.Errorf("d = %g, want 1", d)
+	}
+}
+
+// TestSubnormalScales quantizes values so small that the f16 block scale is
+// subnormal; the round trip must stay within the absolute error of the
+// scale's last bit.
+func TestSubnormalScales(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, typ := range []Type{Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, F16} {
+		checkRoundTrip(t, typ, typ.BlockSize(), randomFloats(r, QK_K, 1e-6))
+	}
+}
