@@ -108,10 +108,10 @@ func typeOf(v any) (ValueType, any, error) {
 	case float64:
 		return TypeFloat64, x, nil
 	case int:
-		switch {
-		case x >= 0 && x <= math.MaxUint32:
+		switch x64 := int64(x); {
+		case x64 >= 0 && x64 <= math.MaxUint32:
 			return TypeUint32, uint32(x), nil
-		case x >= math.MinInt32 && x <= math.MaxInt32:
+		case x64 >= math.MinInt32:
 			return TypeInt32, int32(x), nil
 		}
 		return TypeInt64, int64(x), nil

@@ -139,7 +139,7 @@ func TestMetadataAccessors(t *testing.T) {
 	n.Set("a", 5)
 	n.Set("b", -5)
 	n.Set("c", []int{1, -2})
-	n.Set("d", 1<<40)
+	n.Set("d", int64(1<<40))
 	n.Set("a", "x")
 	n.Set("e", KV{Type: TypeUint16, Value: uint16(3)})
 	n.Delete("b")
