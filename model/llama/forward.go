@@ -1,0 +1,156 @@
+package llama
+
+import (
+	"math"
+
+	"github.com/herdllm/herd/model"
+	"github.com/herdllm/herd/tensor"
+)
+
+// Config returns the model's shape.
+func (m *Model) Config() model.Config { return m.cfg }
+
+// NewCache returns an empty KV cache for this model holding up to size
+// positions per sequence.
+func (m *Model) NewCache(size int) *model.Cache {
+	return model.NewCache(m.hp.layers, m.hp.kvHeads*m.hp.headDim, size)
+}
+
+// Forward runs a batch of tokens through the model; see model.Model. All
+// tokens pass each layer together: every projection is one matrix product
+// over the whole batch, and each token attends over its own sequence's
+// cached positions up to and including its own.
+func (m *Model) Forward(c *model.Cache, batch []model.Token, want []bool) ([][]float32, error) {
+	if err := model.CheckBatch(m.cfg, c, batch, want); err != nil {
+		return nil, err
+	}
+	want = model.Want(want, len(batch))
+	hp := m.hp
+	n := len(batch)
+	dim, qDim, kvDim := hp.dim, hp.heads*hp.headDim, hp.kvHeads*hp.headDim
+
+	// Room in the cache for every sequence's new positions.
+	end := map[int]int{}
+	for _, t := range batch {
+		end[t.Seq] = t.Pos + 1
+	}
+	for seq, e := range end {
+		c.Reserve(seq, e)
+	}
+
+	// RoPE angles per token.
+	half := hp.rotDims / 2
+	cos := make([]float32, n*half)
+	sin := make([]float32, n*half)
+	for i, t := range batch {
+		m.rope.table(t.Pos, cos[i*half:(i+1)*half], sin[i*half:(i+1)*half])
+	}
+
+	x := make([]float32, n*dim)
+	for i, t := range batch {
+		m.embd.Row(t.ID, x[i*dim:(i+1)*dim])
+	}
+	xb := make([]float32, n*dim)
+	q := make([]float32, n*qDim)
+	k := make([]float32, n*kvDim)
+	v := make([]float32, n*kvDim)
+	att := make([]float32, n*qDim)
+	gate := make([]float32, n*hp.ffn)
+	up := make([]float32, n*hp.ffn)
+
+	for l := range m.layers {
+		w := &m.layers[l]
+		m.norm(xb, x, w.attnNorm, n)
+		tensor.MatMul(m.pool, q, w.wq, xb, n)
+		tensor.MatMul(m.pool, k, w.wk, xb, n)
+		tensor.MatMul(m.pool, v, w.wv, xb, n)
+		for i, t := range batch {
+			cs, sn := cos[i*half:(i+1)*half], sin[i*half:(i+1)*half]
+			m.rope.apply(q[i*qDim:(i+1)*qDim], hp.headDim, cs, sn)
+			m.rope.apply(k[i*kvDim:(i+1)*kvDim], hp.headDim, cs, sn)
+			e := end[t.Seq]
+			copy(c.Keys(l, t.Seq, e)[t.Pos*kvDim:], k[i*kvDim:(i+1)*kvDim])
+			copy(c.Values(l, t.Seq, e)[t.Pos*kvDim:], v[i*kvDim:(i+1)*kvDim])
+		}
+		m.attention(att, q, c, l, batch)
+		tensor.MatMul(m.pool, xb, w.wo, att, n)
+		tensor.Add(x, xb)
+
+		m.norm(xb, x, w.ffnNorm, n)
+		tensor.MatMul(m.pool, gate, w.gate, xb, n)
+		tensor.MatMul(m.pool, up, w.up, xb, n)
+		tensor.SiLUMul(gate, gate, up)
+		tensor.MatMul(m.pool, xb, w.down, gate, n)
+		tensor.Add(x, xb)
+	}
+	for seq, e := range end {
+		c.Extend(seq, e)
+	}
+
+	// Final norm and output head for the tokens that want logits.
+	var rows []int
+	for i, w := range want {
+		if w {
+			rows = append(rows, i)
+		}
+	}
+	out := make([][]float32, n)
+	if len(rows) == 0 {
+		return out, nil
+	}
+	sel := make([]float32, len(rows)*dim)
+	for j, i := range rows {
+		tensor.RMSNorm(sel[j*dim:(j+1)*dim], x[i*dim:(i+1)*dim], m.outNorm, hp.eps)
+	}
+	vocab := m.cfg.VocabSize
+	logits := make([]float32, len(rows)*vocab)
+	tensor.MatMul(m.pool, logits, m.output, sel, len(rows))
+	for j, i := range rows {
+		out[i] = logits[j*vocab : (j+1)*vocab : (j+1)*vocab]
+	}
+	return out, nil
+}
+
+// norm applies RMSNorm with weight to each of the n rows of x into out.
+func (m *Model) norm(out, x, weight []float32, n int) {
+	dim := m.hp.dim
+	for i := range n {
+		tensor.RMSNorm(out[i*dim:(i+1)*dim], x[i*dim:(i+1)*dim], weight, m.hp.eps)
+	}
+}
+
+// attention computes, for every token and query head, softmax(q·Kᵀ/√d)·V
+// over the token's sequence positions 0..pos, with query heads sharing KV
+// heads in groups (GQA). It writes one qDim row per token into out.
+func (m *Model) attention(out, q []float32, c *model.Cache, layer int, batch []model.Token) {
+	hp := m.hp
+	hd, qDim, kvDim := hp.headDim, hp.heads*hp.headDim, hp.kvHeads*hp.headDim
+	group := hp.heads / hp.kvHeads
+	m.pool.Run(len(batch)*hp.heads, func(lo, hi int) {
+		var scores []float32
+		for task := lo; task < hi; task++ {
+			i, h := task/hp.heads, task%hp.heads
+			t := batch[i]
+			span := t.Pos + 1
+			keys := c.Keys(layer, t.Seq, span)
+			vals := c.Values(layer, t.Seq, span)
+			kvOff := (h / group) * hd
+			qh := q[i*qDim+h*hd : i*qDim+(h+1)*hd]
+			if cap(scores) < span {
+				scores = make([]float32, span)
+			}
+			scores = scores[:span]
+			for p := range span {
+				scores[p] = tensor.Dot(qh, keys[p*kvDim+kvOff:p*kvDim+kvOff+hd]) * m.attScale
+			}
+			tensor.Softmax(scores)
+			o := out[i*qDim+h*hd : i*qDim+(h+1)*hd]
+			clear(o)
+			for p, s := range scores {
+				tensor.Axpy(s, vals[p*kvDim+kvOff:p*kvDim+kvOff+hd], o)
+			}
+		}
+	})
+}
+
+func sqrt64(x float64) float64 { return math.Sqrt(x) }
