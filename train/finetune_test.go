@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/herdllm/herd/gguf"
 	"github.com/herdllm/herd/internal/testdata"
 	"github.com/herdllm/herd/tokenizer"
 )
@@ -30,24 +29,14 @@ func zorbitStories(rng *rand.Rand, n int) string {
 	return b.String()
 }
 
-// loadStories260K opens the stories260K checkpoint as a frozen base and its tokenizer.
+// loadStories260K opens the llama2.c stories260K checkpoint as a frozen base, with its tokenizer.
 func loadStories260K(t *testing.T, pool *Pool) (*Model, Tokenizer, func()) {
 	t.Helper()
-	f, err := gguf.Open(testdata.Path(t, "stories260K", "stories260K-f32.gguf"))
+	m, f, err := OpenBase(testdata.Path(t, "stories260K", "stories260K.bin"), pool)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tok, err := tokenizer.Load(testdata.Path(t, "stories260K", "tok512.bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	emb, _ := f.Tensor("token_embd.weight")
-	_, hasOut := f.Tensor("output.weight")
-	c, err := ConfigFromMetadata(f.Meta, int(emb.Shape[1]), !hasOut)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := LoadModel(c, GGUFSource(f), true, pool)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,5 +88,41 @@ func TestLoRAFineTuneLearnsNewCharacter(t *testing.T) {
 	}
 	if !strings.Contains(tunedText, "Zorbit") {
 		t.Errorf("tuned model does not write Zorbit: %q", tunedText)
+	}
+}
+
+func TestLoRAOnQuantizedBase(t *testing.T) {
+	pool := NewPool(2)
+	defer pool.Close()
+	m, f, err := OpenBase(testdata.Path(t, "stories260K", "stories260K-q8_0.gguf"), pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if m.Blocks[0].Q.Q == nil || m.Blocks[0].Q.W != nil {
+		t.Fatal("Q8_0 base weights were copied to float32")
+	}
+	tok, err := tokenizer.Load(testdata.Path(t, "stories260K", "tok512.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := TextStream(tok, zorbitStories(rand.New(rand.NewPCG(3, 3)), 10))
+	if err := m.AddLoRA(LoRAOptions{Rank: 4, Alpha: 8, Dropout: 0.05}, 2); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Steps: 8, Batch: 2, Seq: 48, LR: 1e-2, Seed: 4}
+	before, err := EvalLoss(m, data, 2, 48, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(m, opts, data, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Run(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if !(tr.ValLoss < before) {
+		t.Errorf("loss %.3f -> %.3f, want lower", before, tr.ValLoss)
 	}
 }
