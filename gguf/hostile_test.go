@@ -134,6 +134,19 @@ func TestHostile(t *testing.T) {
 	}
 }
 
+// TestEmptyTensorPastEOF: a zero-size tensor in a file that ends before its
+// data section would start.
+func TestEmptyTensorPastEOF(t *testing.T) {
+	file := header(1, 0).tensorInfo("e", tensor.F32, 0, 0).Bytes()
+	f, err := parseBytes("empty-tensor.gguf", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := f.Data(&f.Tensors[0]); err != nil || len(d) != 0 {
+		t.Fatalf("got %d bytes, %v", len(d), err)
+	}
+}
+
 // TestLyingSize gives Parse a size far larger than the reader holds: counts
 // that size would allow must still cost only what is actually read.
 func TestLyingSize(t *testing.T) {

@@ -1,4 +1,4 @@
-//go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly)
+//go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly) || gguf_nommap
 
 package gguf
 
@@ -8,8 +8,8 @@ import (
 )
 
 // Open opens the GGUF file at path and parses its header. On this platform
-// the file is not memory-mapped: Data reads each tensor with ReadAt. Call
-// Close when done.
+// (or with the gguf_nommap build tag) the file is not memory-mapped: Data
+// reads each tensor with ReadAt into a new slice. Call Close when done.
 func Open(path string) (*File, error) {
 	fd, err := os.Open(path)
 	if err != nil {

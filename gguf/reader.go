@@ -55,7 +55,9 @@ type File struct {
 
 // Parse reads the header, metadata and tensor table of a GGUF file of size
 // bytes from r, and checks that every tensor's data lies within the file.
-// Tensor data is read from r on demand by Data. name is used in errors.
+// Tensor data is read from r on demand by Data, so r must stay usable until
+// Close. name is used in errors. Memory use is bounded by the bytes actually
+// read, even if r holds fewer than size bytes.
 func Parse(name string, r io.ReaderAt, size int64) (*File, error) {
 	return parse(&decoder{path: name, r: r, size: size})
 }
@@ -104,7 +106,7 @@ func (f *File) readHeader(d *decoder) error {
 	if err != nil {
 		return err
 	}
-	if int64(nTensors)*24+int64(nKV)*13 > d.remaining() {
+	if uint64(nTensors)*24+uint64(nKV)*13 > uint64(d.remaining()) {
 		return d.fail("tensor_count", 8, ErrTooLarge)
 	}
 	if err := f.readMetadata(d, nKV); err != nil {
@@ -282,6 +284,9 @@ func (f *File) Data(t *TensorInfo) ([]byte, error) {
 	dataSize := max(f.size-f.DataOffset, 0)
 	if t.Offset > uint64(dataSize) || uint64(size) > uint64(dataSize)-t.Offset {
 		return nil, fmt.Errorf("gguf: %s: tensor %q: %w", f.Path, t.Name, ErrDataRange)
+	}
+	if size == 0 {
+		return []byte{}, nil // the data section may even start past EOF
 	}
 	at := f.DataOffset + int64(t.Offset)
 	if f.mapped != nil {
