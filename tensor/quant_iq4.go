@@ -24,26 +24,34 @@ var iq4Floats = func() (f [16]float32) {
 	return f
 }()
 
-// iq4BestIndex returns the index of the level in iq4Values nearest to x
-// (ggml's best_index_int8 on a sorted table; a tie picks the upper level).
+// iq4BestIndex returns the index of the level in iq4Values nearest to x,
+// exactly as ggml's best_index_int8 picks it: find the bracketing levels,
+// then compare the two float32 distances (a tie picks the upper level). NaN
+// gives 15, as there.
 func iq4BestIndex(x float32) int {
-	v := &iq4Values
-	if x <= float32(v[0]) {
+	f := &iq4Floats
+	if x <= f[0] {
 		return 0
 	}
-	if x >= float32(v[15]) {
+	if !(x < f[15]) {
 		return 15
 	}
-	lo, hi := 0, 15
-	for hi-lo > 1 {
-		mid := (lo + hi) / 2
-		if x < float32(v[mid]) {
-			hi = mid
-		} else {
-			lo = mid
-		}
+	// hi = the number of levels ≤ x, found by a branch-free search over
+	// f[0:15] (f[15] > x acts as the sentinel).
+	hi := 0
+	if f[7] <= x {
+		hi = 8
 	}
-	if x-float32(v[hi-1]) < float32(v[hi])-x {
+	if f[hi+3] <= x {
+		hi += 4
+	}
+	if f[hi+1] <= x {
+		hi += 2
+	}
+	if f[hi] <= x {
+		hi++
+	}
+	if x-f[hi-1] < f[hi]-x {
 		return hi - 1
 	}
 	return hi
