@@ -35,3 +35,26 @@ func BenchmarkDecodeBPE(b *testing.B) {
 		tok.Decode(ids)
 	}
 }
+
+// benchmarkEncodeCold is benchmarkEncode with an empty word cache on every
+// iteration: the speed of a first encode.
+func benchmarkEncodeCold(b *testing.B, elem ...string) {
+	tok := load(b, elem...)
+	text := kjvSample(b, 1<<30)
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for range b.N {
+		tok.sessions.Put(newSession(tok))
+		tok.Encode(text, true, false)
+	}
+}
+
+// BenchmarkEncodeSPMCold: Llama 2 vocabulary, empty cache.
+func BenchmarkEncodeSPMCold(b *testing.B) {
+	benchmarkEncodeCold(b, "vocab", "ggml-vocab-llama-spm.gguf")
+}
+
+// BenchmarkEncodeBPECold: Llama 3 vocabulary, empty cache.
+func BenchmarkEncodeBPECold(b *testing.B) {
+	benchmarkEncodeCold(b, "vocab", "ggml-vocab-llama-bpe.gguf")
+}

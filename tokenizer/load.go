@@ -17,7 +17,7 @@ var dirCandidates = []string{"tokenizer.model", "tokenizer.json", "tokenizer.bin
 
 // Load reads a tokenizer from a GGUF file, a SentencePiece tokenizer.model,
 // a llama2.c tokenizer.bin, a Hugging Face tokenizer.json, or a directory
-// holding one of these (or a single .gguf). The format is recognised from
+// holding one of these (or a single other .model, or a single .gguf). The format is recognised from
 // the content.
 func Load(path string) (*Tokenizer, error) {
 	st, err := os.Stat(path)
@@ -86,6 +86,9 @@ func findInDir(dir string) (string, error) {
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
 			return p, nil
 		}
+	}
+	if models, _ := filepath.Glob(filepath.Join(dir, "*.model")); len(models) == 1 {
+		return models[0], nil
 	}
 	ggufs, _ := filepath.Glob(filepath.Join(dir, "*.gguf"))
 	if len(ggufs) == 1 {
