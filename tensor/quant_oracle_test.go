@@ -136,3 +136,38 @@ func TestQuantizeOracle(t *testing.T) {
 		}
 	}
 }
+
+// TestQ8_1Oracle checks Q8_1, which quants.gguf does not store, against
+// ggml's Q8_0 bytes: quantize_row_q8_1_ref computes d and the quants exactly
+// as quantize_row_q8_0_ref does, and adds s = d·Σq with d before its f16
+// rounding.
+func TestQ8_1Oracle(t *testing.T) {
+	f := openOracle(t)
+	for _, i := range oracleSources(f) {
+		_, srcBytes := oracleData(t, f, fmt.Sprintf("src.%d", i))
+		_, q80 := oracleData(t, f, fmt.Sprintf("q.Q8_0.%d", i))
+		src := f32s(srcBytes)
+		q81 := make([]byte, len(src)/32*36)
+		if err := tensor.Quantize(tensor.Q8_1, src, q81); err != nil {
+			t.Fatal(err)
+		}
+		for b := 0; b < len(src)/32; b++ {
+			a, c := q80[34*b:34*b+34], q81[36*b:36*b+36]
+			if !bytes.Equal(a[:2], c[:2]) || !bytes.Equal(a[2:], c[4:]) {
+				t.Fatalf("src.%d block %d: Q8_1 %x, Q8_0 %x", i, b, c, a)
+			}
+			var amax float32
+			for _, v := range src[32*b : 32*b+32] {
+				amax = max(amax, float32(math.Abs(float64(v))))
+			}
+			d := amax / 127
+			sum := 0
+			for _, q := range c[4:] {
+				sum += int(int8(q))
+			}
+			if s := binary.LittleEndian.Uint16(c[2:]); s != tensor.F32ToF16(float32(sum)*d) {
+				t.Fatalf("src.%d block %d: s = %#04x, want f16(%d·%g)", i, b, s, sum, d)
+			}
+		}
+	}
+}
