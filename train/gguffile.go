@@ -187,3 +187,18 @@ func LoadModel(c Config, src TensorSource, frozen bool, pool *Pool) (*Model, err
 	}
 	return m, nil
 }
+
+// ConfigOfGGUF reads the shape of the Llama model in a GGUF file (vocabulary
+// from token_embd.weight, tied output when output.weight is absent).
+func ConfigOfGGUF(f *gguf.File) (Config, error) {
+	emb, ok := f.Tensor("token_embd.weight")
+	if !ok || len(emb.Shape) != 2 {
+		return Config{}, fmt.Errorf("train: %s: no 2-D token_embd.weight", f.Path)
+	}
+	_, hasOut := f.Tensor("output.weight")
+	c, err := ConfigFromMetadata(f.Meta, int(emb.Shape[1]), !hasOut)
+	if err != nil {
+		return Config{}, fmt.Errorf("train: %s: %w", f.Path, err)
+	}
+	return c, nil
+}
