@@ -35,12 +35,15 @@ func (t *Tokenizer) buildMerges() error {
 		}
 		t.merges[key] = uint64(rank)<<32 | uint64(uint32(symID(left+right)))
 	}
+	for b := range t.byteSym {
+		t.byteSym[b] = -1
+		if id, ok := t.ids[string(byteToRune[b])]; ok {
+			t.byteSym[b] = id
+		} else if id, ok := ext[string(byteToRune[b])]; ok {
+			t.byteSym[b] = id
+		}
+	}
 	return nil
-}
-
-// byteSymbol is the symbol id of a single raw byte in a byte-level word.
-func (t *Tokenizer) byteSymbol(b byte) int32 {
-	return t.byteID[b]
 }
 
 // encodeBPE appends the tokens of one pre-tokenized fragment.
@@ -84,7 +87,7 @@ func (s *session) bpeWord(word string, out []int) []int {
 		if i == len(word)-1 {
 			next = -1
 		}
-		syms = append(syms, symbol{id: t.byteSymbol(word[i]), start: int32(i), n: 1, prev: int32(i - 1), next: next})
+		syms = append(syms, symbol{id: t.byteSym[word[i]], start: int32(i), n: 1, prev: int32(i - 1), next: next})
 	}
 	s.syms = syms
 	s.heap = s.heap[:0]

@@ -23,13 +23,15 @@ func (t *Tokenizer) appendPiece(dst []byte, id int) []byte {
 }
 
 // Decode turns ids into text the way llama.cpp's detokenize does: control
-// tokens vanish, byte tokens are joined into their characters, and in an
-// SPM vocabulary with add_space_prefix the space the encoder put before the
+// tokens vanish, byte tokens are joined into their characters, and with
+// add_space_prefix the space the encoder put before the
 // first word is removed (only when the sequence does not start with BOS,
 // whose presence keeps that space). Invalid UTF-8 stays as bytes.
+// Decode(Encode(s, false, false)) == s for any valid UTF-8 s without "▁"
+// or user-defined tokens (byte-level BPE: for any bytes).
 func (t *Tokenizer) Decode(ids []int) string {
 	var out []byte
-	strip := t.v.Kind == SPM && t.v.AddSpacePrefix
+	strip := t.v.AddSpacePrefix
 	for i, id := range ids {
 		n := len(out)
 		out = t.appendPiece(out, id)

@@ -52,6 +52,9 @@ type hfConfig struct {
 	AddEOS *bool           `json:"add_eos_token"`
 }
 
+// maxVocab bounds the vocabulary size a tokenizer.json may declare.
+const maxVocab = 1 << 21
+
 // ParseHFTokenizer reads a Hugging Face tokenizer.json holding a byte-level
 // BPE model. The pre-tokenizer is recognised from its split regex; config,
 // the tokenizer_config.json beside it (may be nil), names BOS and EOS.
@@ -80,7 +83,7 @@ func ParseHFTokenizer(data, config []byte) (Vocab, error) {
 	for _, a := range h.AddedTokens {
 		n = max(n, a.ID+1)
 	}
-	if n == 0 || n > 1<<24 {
+	if n == 0 || n > maxVocab {
 		return v, fmt.Errorf("vocabulary size %d", n)
 	}
 	v.Tokens = make([]string, n)

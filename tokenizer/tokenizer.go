@@ -74,6 +74,7 @@ type Tokenizer struct {
 	// BPE merge table over symbol ids. Symbols that are not vocabulary
 	// entries (intermediate merge results) get ids from len(Tokens) on.
 	merges   map[uint64]uint64 // left<<32|right → rank<<32|result
+	byteSym  [256]int32        // symbol id of each raw byte, -1 if none
 	extPiece []string          // pieces of ids ≥ len(Tokens)
 
 	spmSplit bool // SPM text may be cut before "▁" runs without changing the result
