@@ -96,6 +96,17 @@ func Quantize(t Type, src []float32, dst []byte) error {
 // zero.
 func roundHalfAway(f float32) float32 { return float32(math.Round(float64(f))) }
 
+// roundToInt8 is (int8_t)roundf(f) as compiled for x86: round half away from
+// zero, convert to int32 (NaN and out-of-range give MinInt32), keep the low
+// byte.
+func roundToInt8(f float32) int8 {
+	if abs32(f) < 1<<29 {
+		// f ± 0.5 is exact in float64, so truncation rounds correctly.
+		return int8(int32(float64(f) + math.Copysign(0.5, float64(f))))
+	}
+	return toInt8(roundHalfAway(f))
+}
+
 // toInt8 converts a float32 to int8 as C's (int8_t) cast of a float does on
 // x86: truncate toward zero to 32 bits, then keep the low byte.
 func toInt8(f float32) int8 { return int8(truncToInt32(f)) }

@@ -26,7 +26,7 @@ func quantizeQ8_0(src []float32, dst []byte) {
 		}
 		putHalf(y, d)
 		for j, v := range x {
-			y[2+j] = byte(toInt8(roundHalfAway(v * id)))
+			y[2+j] = byte(roundToInt8(v * id))
 		}
 	}
 }
@@ -54,7 +54,7 @@ func quantizeQ8_1(src []float32, dst []byte) {
 		putHalf(y, d)
 		sum := 0
 		for j, v := range x {
-			q := toInt8(roundHalfAway(v * id))
+			q := roundToInt8(v * id)
 			y[4+j] = byte(q)
 			sum += int(q)
 		}

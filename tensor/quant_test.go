@@ -248,3 +248,16 @@ func TestSubnormalScales(t *testing.T) {
 		checkRoundTrip(t, typ, typ.BlockSize(), randomFloats(r, QK_K, 1e-6))
 	}
 }
+
+func TestRoundToInt8(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	xs := []float32{0, 0.5, -0.5, 1.5, -2.5, 0.49999997, -0.49999997, 126.5, 127.49, 128, -129, 300.5, 1 << 29, 1<<29 + 64, 1 << 31, -(1 << 31), 3e38, float32(math.NaN()), float32(math.Inf(-1))}
+	for range 100000 {
+		xs = append(xs, float32(r.NormFloat64()*100), float32(r.NormFloat64()*1e9))
+	}
+	for _, x := range xs {
+		if got, want := roundToInt8(x), toInt8(roundHalfAway(x)); got != want {
+			t.Fatalf("roundToInt8(%g) = %d, want %d", x, got, want)
+		}
+	}
+}
