@@ -1,6 +1,9 @@
 package tensor
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math"
+)
 
 // The legacy 32-element block formats. Quants for elements j and j+16 share
 // byte j of qs (low and high nibble); Q5 formats keep each quant's fifth bit
@@ -32,7 +35,7 @@ func absMaxSigned(x []float32) (max, amax float32) {
 // minMax returns the smallest and largest value in x, starting from ±FLT_MAX
 // as ggml does.
 func minMax(x []float32) (lo, hi float32) {
-	lo, hi = maxFloat32, -maxFloat32
+	lo, hi = math.MaxFloat32, -math.MaxFloat32
 	for _, v := range x {
 		if v < lo {
 			lo = v
@@ -43,8 +46,6 @@ func minMax(x []float32) (lo, hi float32) {
 	}
 	return lo, hi
 }
-
-const maxFloat32 = float32(3.40282346638528859811704183484516925440e+38)
 
 // inverse returns 1/d, or 0 when d is 0.
 func inverse(d float32) float32 {
