@@ -8,6 +8,9 @@ type fragment struct {
 	token int32 // -1 for text
 }
 
+// cSpace is the whitespace C's isspace knows, which LStrip/RStrip remove.
+const cSpace = " \t\n\v\f\r"
+
 // partition cuts text around special tokens, longest tokens first, as
 // llama.cpp's tokenizer_st_partition does. User-defined tokens are always
 // matched; control and unknown tokens only when parseSpecial is set.
@@ -30,17 +33,25 @@ func (t *Tokenizer) partition(text string, parseSpecial bool) []fragment {
 				next = append(next, f)
 				continue
 			}
+			lstrip, rstrip := t.v.LStrip[int(id)], t.v.RStrip[int(id)]
 			rest := f.text
 			for {
 				i := strings.Index(rest, piece)
 				if i < 0 {
 					break
 				}
-				if i > 0 {
-					next = append(next, fragment{text: rest[:i], token: -1})
+				left := rest[:i]
+				if lstrip {
+					left = strings.TrimRight(left, cSpace)
+				}
+				if left != "" {
+					next = append(next, fragment{text: left, token: -1})
 				}
 				next = append(next, fragment{token: id})
 				rest = rest[i+len(piece):]
+				if rstrip {
+					rest = strings.TrimLeft(rest, cSpace)
+				}
 			}
 			if rest != "" {
 				next = append(next, fragment{text: rest, token: -1})

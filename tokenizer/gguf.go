@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/herdllm/herd/gguf"
 )
@@ -84,11 +85,46 @@ func FromGGUF(meta *gguf.Metadata) (*Tokenizer, error) {
 			*p = b
 		}
 	}
+	name, _ := meta.String("general.name")
+	setStripFlags(&v, strings.ToLower(name))
 	t, err := New(v)
 	if err != nil {
 		return nil, fmt.Errorf("tokenizer: gguf: %w", err)
 	}
 	return t, nil
+}
+
+// setStripFlags applies the whitespace-stripping flags that GGUF does not
+// store but llama.cpp sets by model name: Phi-3's special tokens swallow
+// the whitespace after them, Jina v2's <mask> the whitespace before it.
+func setStripFlags(v *Vocab, name string) {
+	id := func(piece string) int {
+		for i := len(v.Tokens) - 1; i >= 0; i-- {
+			if v.Tokens[i] == piece {
+				return i
+			}
+		}
+		return -1
+	}
+	switch {
+	case strings.Contains(v.Pre, "jina-v2-"):
+		if i := id("<mask>"); i >= 0 {
+			v.LStrip = map[int]bool{i: true}
+		}
+	case strings.Contains(name, "phi-3") || strings.Contains(name, "phi3"):
+		v.RStrip = map[int]bool{}
+		for i, ty := range v.Types {
+			if ty == TypeControl || ty == TypeUserDefined || ty == TypeUnknown {
+				v.RStrip[i] = true
+			}
+		}
+		if i := id("</s>"); i >= 0 {
+			v.RStrip[i] = true
+		}
+		for _, p := range []string{"<unk>", "<s>", "<|endoftext|>"} {
+			delete(v.RStrip, id(p))
+		}
+	}
 }
 
 // WriteGGUF stores the vocabulary in GGUF metadata as tokenizer.ggml.* keys,

@@ -14,6 +14,8 @@ type hfTokenizer struct {
 		ID      int    `json:"id"`
 		Content string `json:"content"`
 		Special bool   `json:"special"`
+		LStrip  bool   `json:"lstrip"`
+		RStrip  bool   `json:"rstrip"`
 	} `json:"added_tokens"`
 	PreTokenizer  *hfStep `json:"pre_tokenizer"`
 	PostProcessor *hfStep `json:"post_processor"`
@@ -105,6 +107,18 @@ func ParseHFTokenizer(data, config []byte) (Vocab, error) {
 		v.Tokens[a.ID], v.Types[a.ID] = a.Content, TypeUserDefined
 		if a.Special {
 			v.Types[a.ID] = TypeControl
+		}
+		if a.LStrip {
+			if v.LStrip == nil {
+				v.LStrip = map[int]bool{}
+			}
+			v.LStrip[a.ID] = true
+		}
+		if a.RStrip {
+			if v.RStrip == nil {
+				v.RStrip = map[int]bool{}
+			}
+			v.RStrip[a.ID] = true
 		}
 	}
 	merges, err := parseMerges(h.Model.Merges)

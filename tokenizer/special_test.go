@@ -132,3 +132,22 @@ func TestLoadErrors(t *testing.T) {
 		t.Error("bert vocabulary accepted")
 	}
 }
+
+// TestPhi3SpecialTokensStripSpaceAfter follows llama.cpp, which makes
+// Phi-3's special tokens swallow the whitespace that follows them.
+func TestPhi3SpecialTokensStripSpaceAfter(t *testing.T) {
+	tok := load(t, "vocab", "ggml-vocab-phi-3.gguf")
+	end, ok := tok.TokenID("<|end|>")
+	if !ok {
+		t.Fatal("no <|end|>")
+	}
+	a := tok.Encode("Hi<|end|> \n Bye", false, true)
+	b := tok.Encode("Hi<|end|>Bye", false, true)
+	if !slices.Equal(a, b) || !slices.Contains(a, end) {
+		t.Errorf("whitespace after <|end|> kept: %v vs %v", a, b)
+	}
+	// <s> is exempt.
+	if a, b := tok.Encode("<s> x", false, true), tok.Encode("<s>x", false, true); slices.Equal(a, b) {
+		t.Errorf("whitespace after <s> dropped: %v", a)
+	}
+}

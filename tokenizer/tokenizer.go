@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -57,6 +58,10 @@ type Vocab struct {
 
 	BOS, EOS, UNK, PAD, EOT, EOM   int // -1 when absent
 	AddBOS, AddEOS, AddSpacePrefix bool
+
+	// LStrip and RStrip hold special tokens that, when matched in text,
+	// swallow the whitespace before (LStrip) or after (RStrip) them.
+	LStrip, RStrip map[int]bool
 
 	// IgnoreMerges makes a BPE word that is itself a token encode to that
 	// token without merging (Llama 3); set from the pre-tokenizer when false.
@@ -319,5 +324,7 @@ func (t *Tokenizer) Vocab() Vocab {
 	v.Scores = append([]float32(nil), v.Scores...)
 	v.Types = append([]TokenType(nil), v.Types...)
 	v.Merges = append([]string(nil), v.Merges...)
+	v.LStrip = maps.Clone(v.LStrip)
+	v.RStrip = maps.Clone(v.RStrip)
 	return v
 }
