@@ -222,6 +222,9 @@ func newPyNumber(lit string) any {
 	if i, err := strconv.ParseInt(lit, 10, 64); err == nil {
 		return i
 	}
+	if !strings.ContainsAny(lit, ".eE") {
+		return pyNumber{text: strings.TrimPrefix(lit, "+")} // Python ints are unbounded
+	}
 	if f, err := strconv.ParseFloat(lit, 64); err == nil {
 		return f
 	}
