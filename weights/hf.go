@@ -39,10 +39,10 @@ type hfTensor struct {
 // model.safetensors or a sharded model.safetensors.index.json, or a single
 // .safetensors file with config.json beside it.
 func openHF(path string) (*File, error) {
-	dir, shards := path, []string(nil)
+	dir, shards, weightMap := path, []string(nil), map[string]string(nil)
 	if isDir(path) {
 		var err error
-		if shards, err = hfShards(path); err != nil {
+		if shards, weightMap, err = hfShards(path); err != nil {
 			return nil, err
 		}
 	} else {
@@ -60,6 +60,12 @@ func openHF(path string) (*File, error) {
 			return nil, err
 		}
 	}
+	for name, file := range weightMap {
+		if rt, ok := raw[name]; !ok || filepath.Base(rt.file) != file {
+			f.Close()
+			return nil, fmt.Errorf("weights: %s: model.safetensors.index.json places %q in %s, which does not hold it", dir, name, file)
+		}
+	}
 	if err := hfConvert(f, cfg, raw); err != nil {
 		f.Close()
 		return nil, err
@@ -67,28 +73,29 @@ func openHF(path string) (*File, error) {
 	return f, nil
 }
 
-// hfShards lists the safetensors files of a checkpoint directory.
-func hfShards(dir string) ([]string, error) {
+// hfShards lists the safetensors files of a checkpoint directory and, for a
+// sharded one, its index's map from tensor name to file name.
+func hfShards(dir string) ([]string, map[string]string, error) {
 	single := filepath.Join(dir, "model.safetensors")
 	if _, err := os.Stat(single); err == nil {
-		return []string{single}, nil
+		return []string{single}, nil, nil
 	}
 	indexPath := filepath.Join(dir, "model.safetensors.index.json")
 	b, err := os.ReadFile(indexPath)
 	if err != nil {
-		return nil, fmt.Errorf("weights: %s: no model.safetensors or model.safetensors.index.json", dir)
+		return nil, nil, fmt.Errorf("weights: %s: no model.safetensors or model.safetensors.index.json", dir)
 	}
 	var index struct {
 		WeightMap map[string]string `json:"weight_map"`
 	}
 	if err := json.Unmarshal(b, &index); err != nil {
-		return nil, fmt.Errorf("weights: %s: %w", indexPath, err)
+		return nil, nil, fmt.Errorf("weights: %s: %w", indexPath, err)
 	}
 	seen := map[string]bool{}
 	var shards []string
 	for tensorName, file := range index.WeightMap {
 		if file == "" || filepath.Base(file) != file {
-			return nil, fmt.Errorf("weights: %s: weight_map entry %q names file %q outside the directory", indexPath, tensorName, file)
+			return nil, nil, fmt.Errorf("weights: %s: weight_map entry %q names file %q outside the directory", indexPath, tensorName, file)
 		}
 		if !seen[file] {
 			seen[file] = true
@@ -96,10 +103,10 @@ func hfShards(dir string) ([]string, error) {
 		}
 	}
 	if len(shards) == 0 {
-		return nil, fmt.Errorf("weights: %s: empty weight_map", indexPath)
+		return nil, nil, fmt.Errorf("weights: %s: empty weight_map", indexPath)
 	}
 	sort.Strings(shards)
-	return shards, nil
+	return shards, index.WeightMap, nil
 }
 
 // mapShard maps one safetensors file and adds its tensors to raw.

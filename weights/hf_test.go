@@ -206,3 +206,27 @@ func TestLlama3RopeFreqs(t *testing.T) {
 		t.Errorf("rope_freqs.weight = %+v, %v", tn, ok)
 	}
 }
+
+func TestHFBadIndex(t *testing.T) {
+	for _, c := range []struct{ name, index, want string }{
+		{"escape", `{"weight_map":{"model.norm.weight":"../model-00001-of-00002.safetensors"}}`, "outside the directory"},
+		{"misplaced", `{"weight_map":{"model.norm.weight":"model-00001-of-00002.safetensors","model.embed_tokens.weight":"model-00002-of-00002.safetensors"}}`, "does not hold it"},
+		{"empty", `{"weight_map":{}}`, "empty weight_map"},
+		{"json", `{"weight_map":`, "index.json"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writeHF(t, tinyHFConfig, "F32", 2)
+			if err := os.WriteFile(filepath.Join(dir, "model.safetensors.index.json"), []byte(c.index), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f, err := Open(dir)
+			if err == nil {
+				f.Close()
+				t.Fatal("Open succeeded")
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q lacks %q", err, c.want)
+			}
+		})
+	}
+}
