@@ -1,13 +1,11 @@
 package tokenizer
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // buildMerges turns the "left right" merge list into a table keyed by the
-// pair of symbol ids. The first occurrence of a pair wins, as in llama.cpp.
-func (t *Tokenizer) buildMerges() error {
+// pair of symbol ids. The first occurrence of a pair wins and entries
+// without a space are ignored, as in llama.cpp.
+func (t *Tokenizer) buildMerges() {
 	t.merges = make(map[uint64]uint64, len(t.v.Merges))
 	ext := map[string]int32{}
 	symID := func(s string) int32 {
@@ -25,7 +23,7 @@ func (t *Tokenizer) buildMerges() error {
 	for rank, m := range t.v.Merges {
 		pos := strings.IndexByte(m[min(1, len(m)):], ' ')
 		if pos < 0 {
-			return fmt.Errorf("tokenizer: merge %d %q has no space", rank, m)
+			continue
 		}
 		pos += min(1, len(m))
 		left, right := m[:pos], m[pos+1:]
@@ -43,7 +41,6 @@ func (t *Tokenizer) buildMerges() error {
 			t.byteSym[b] = id
 		}
 	}
-	return nil
 }
 
 // encodeBPE appends the tokens of one pre-tokenized fragment.

@@ -139,9 +139,7 @@ func New(v Vocab) (*Tokenizer, error) {
 		if spec.ignoreMerges {
 			t.v.IgnoreMerges = true
 		}
-		if err := t.buildMerges(); err != nil {
-			return nil, err
-		}
+		t.buildMerges()
 	} else {
 		t.spmSplit = spmSplitSafe(v.Tokens)
 	}
@@ -185,6 +183,7 @@ func (t *Tokenizer) buildSpecials() {
 var eogTexts = []string{
 	"<|eot_id|>", "<|eom_id|>", "<|end_of_text|>", "<|im_end|>", "<|end|>",
 	"<end_of_turn>", "<|endoftext|>", "<EOT>", "_<EOT>", "<end_of_utterance>",
+	"<｜end▁of▁sentence｜>",
 }
 
 // buildEOG collects the end-of-generation set: EOS, EOT, EOM from the

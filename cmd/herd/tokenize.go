@@ -23,6 +23,8 @@ var tokenizeCmd = &cobra.Command{
 MODEL: a GGUF file, a SentencePiece tokenizer.model, a llama2.c tokenizer.bin,
 a Hugging Face tokenizer.json, or a directory holding one of them.
 
+Standard input is used as it is, a final newline included.
+
 Each line of output is a token id and the text it stands for (quoted). With
 --json the output is {"ids":[...],"pieces":[...]}, pieces being the raw
 vocabulary entries.`,
