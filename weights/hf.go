@@ -3,6 +3,8 @@ package weights
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"fmt"
 	"math"
 	"os"
@@ -48,7 +50,11 @@ func openHF(path string) (*File, error) {
 	} else {
 		dir, shards = filepath.Dir(path), []string{path}
 	}
-	cfg, err := readHFConfig(filepath.Join(dir, "config.json"))
+	cfgPath := filepath.Join(dir, "config.json")
+	if _, err := os.Stat(cfgPath); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("weights: %s: safetensors weights need a config.json beside them", path)
+	}
+	cfg, err := readHFConfig(cfgPath)
 	if err != nil {
 		return nil, err
 	}

@@ -174,6 +174,10 @@ func hfDir(t *testing.T, config, header string, data []byte) string {
 	return dir
 }
 
+func TestSafetensorsWithoutConfig(t *testing.T) {
+	wantOpenError(t, writeTemp(t, "model.safetensors", safetensorsFile(tinyHFTensors, make([]byte, 4096))), "need a config.json")
+}
+
 func TestHFHostile(t *testing.T) {
 	cases := []struct {
 		name, config, header string
