@@ -151,3 +151,21 @@ func TestPhi3SpecialTokensStripSpaceAfter(t *testing.T) {
 		t.Errorf("whitespace after <s> dropped: %v", a)
 	}
 }
+
+// TestSPMRunByRunMatchesWholeText checks the shortcut of encoding SPM text
+// one "▁" run at a time (with a cache) against merging the whole text in
+// one heap, as llama.cpp does.
+func TestSPMRunByRunMatchesWholeText(t *testing.T) {
+	for _, file := range []string{"ggml-vocab-llama-spm.gguf", "ggml-vocab-phi-3.gguf"} {
+		fast := load(t, "vocab", file)
+		whole, err := New(fast.Vocab())
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole.spmSplit = false
+		text := kjvSample(t, 100_000) + " üñí©ødé 😀\xe2 \xe2\x96 x  \t y"
+		if a, b := fast.Encode(text, true, false), whole.Encode(text, true, false); !slices.Equal(a, b) {
+			t.Errorf("%s: run-by-run encoding differs from whole-text encoding", file)
+		}
+	}
+}
