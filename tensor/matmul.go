@@ -34,7 +34,7 @@ func MatMul(p *Pool, out []float32, w Matrix, x []float32, n int) {
 	if !MatMulSupported(w.Type) {
 		panic(fmt.Sprintf("tensor: MatMul: unsupported weight type %s", w.Type))
 	}
-	k := vecDot[w.Type]
+	k := &vecDot[w.Type]
 	cols := w.Cols
 	wrb := w.RowBytes()
 	if cols%w.Type.BlockSize() != 0 || len(w.Data) < w.Rows*wrb {
@@ -48,13 +48,13 @@ func MatMul(p *Pool, out []float32, w Matrix, x []float32, n int) {
 		p = nil
 	}
 
-	xrb := kernelActRowBytes(k.act, cols)
+	xrb := k.rowBytes(cols)
 	scratch := kernelScratch(n * xrb)
 	defer kernelScratchPool.Put(scratch)
 	xq := (*scratch)[:n*xrb]
 	convert := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			kernelConvert(k.act, x[i*cols:(i+1)*cols], xq[i*xrb:(i+1)*xrb])
+			k.convert(x[i*cols:(i+1)*cols], xq[i*xrb:(i+1)*xrb])
 		}
 	}
 	if n > 1 {
@@ -79,20 +79,22 @@ func MatMul(p *Pool, out []float32, w Matrix, x []float32, n int) {
 	})
 }
 
-// kernelActRowBytes returns the bytes one converted activation row of cols
-// elements takes. F32, F16 and BF16 activations are kept as float32 (the
-// latter two already rounded to their format).
-func kernelActRowBytes(act Type, cols int) int {
-	switch act {
-	case F32, F16, BF16:
+// rowBytes returns the bytes one converted (and packed) activation row of
+// cols elements takes. F32, F16 and BF16 activations are kept as float32
+// (the latter two already rounded to their format).
+func (k *vecDotKernel) rowBytes(cols int) int {
+	switch {
+	case k.act == F32 || k.act == F16 || k.act == BF16:
 		return 4 * cols
+	case k.pack != nil:
+		return cols / k.act.BlockSize() * k.pack.packed
 	}
-	return cols / act.BlockSize() * act.TypeSize()
+	return cols / k.act.BlockSize() * k.act.TypeSize()
 }
 
-// kernelConvert converts one activation row to the kernel's format.
-func kernelConvert(act Type, src []float32, dst []byte) {
-	switch act {
+// convert converts one activation row to the kernel's format.
+func (k *vecDotKernel) convert(src []float32, dst []byte) {
+	switch k.act {
 	case F32:
 		for i, v := range src {
 			binary.LittleEndian.PutUint32(dst[4*i:], math.Float32bits(v))
@@ -106,9 +108,22 @@ func kernelConvert(act Type, src []float32, dst []byte) {
 			binary.LittleEndian.PutUint32(dst[4*i:], math.Float32bits(BF16ToF32(F32ToBF16(v))))
 		}
 	default:
-		if err := Quantize(act, src, dst); err != nil {
-			panic(fmt.Sprintf("tensor: MatMul: converting activations: %v", err))
+		if k.pack == nil {
+			kernelQuantize(k.act, src, dst)
+			return
 		}
+		tmp := kernelScratch(len(src) / k.act.BlockSize() * k.act.TypeSize())
+		kernelQuantize(k.act, src, *tmp)
+		k.pack.pack(*tmp, dst)
+		kernelScratchPool.Put(tmp)
+	}
+}
+
+// kernelQuantize converts activations with Quantize, whose sizes MatMul has
+// already checked.
+func kernelQuantize(act Type, src []float32, dst []byte) {
+	if err := Quantize(act, src, dst); err != nil {
+		panic(fmt.Sprintf("tensor: MatMul: converting activations: %v", err))
 	}
 }
 

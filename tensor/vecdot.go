@@ -17,33 +17,36 @@ type vecDotFunc func(n int, w, x []byte, xStride, nx int, out []float32, outStri
 
 // vecDotKernel pairs a weight format's dot product with the format that
 // activations are converted to before it, as ggml's CPU backend pairs them
-// (its vec_dot_type).
+// (its vec_dot_type), and with the packed layout the kernel reads them in.
 type vecDotKernel struct {
-	act Type
-	dot vecDotFunc
+	act  Type
+	dot  vecDotFunc
+	pack *swarPacking // nil: dot reads rows of act blocks as they are
 }
 
 // kernelTypeLimit bounds the type ids the kernel table is indexed by.
 const kernelTypeLimit = 64
 
-// vecDotGo holds the portable Go kernels, each mirroring ggml's generic C
-// ggml_vec_dot_<weight>_<activation>.
+// vecDotGo holds the portable Go kernels. Each computes what ggml's generic
+// C ggml_vec_dot_<weight>_<activation> computes: the same integer block
+// sums (exact, in packed words) and the same float32 operations in the same
+// order, so the results are identical bit for bit.
 var vecDotGo = [kernelTypeLimit]vecDotKernel{
-	F32:    {F32, dotF32F32},
-	F16:    {F16, dotF16F16},
-	BF16:   {BF16, dotBF16BF16},
-	Q4_0:   {Q8_0, dotQ4_0Q8_0},
-	Q4_1:   {Q8_1, dotQ4_1Q8_1},
-	Q5_0:   {Q8_0, dotQ5_0Q8_0},
-	Q5_1:   {Q8_1, dotQ5_1Q8_1},
-	Q8_0:   {Q8_0, dotQ8_0Q8_0},
-	Q2_K:   {Q8_K, dotQ2_KQ8_K},
-	Q3_K:   {Q8_K, dotQ3_KQ8_K},
-	Q4_K:   {Q8_K, dotQ4_KQ8_K},
-	Q5_K:   {Q8_K, dotQ5_KQ8_K},
-	Q6_K:   {Q8_K, dotQ6_KQ8_K},
-	IQ4_NL: {Q8_0, dotIQ4_NLQ8_0},
-	IQ4_XS: {Q8_K, dotIQ4_XSQ8_K},
+	F32:    {F32, dotF32F32, nil},
+	F16:    {F16, dotF16F16, nil},
+	BF16:   {BF16, dotBF16BF16, nil},
+	Q4_0:   {Q8_0, dotQ4_0Q8_0, swarQ8_0Four},
+	Q4_1:   {Q8_1, dotQ4_1Q8_1, swarQ8_1Four},
+	Q5_0:   {Q8_0, dotQ5_0Q8_0, swarQ8_0Four},
+	Q5_1:   {Q8_1, dotQ5_1Q8_1, swarQ8_1Four},
+	Q8_0:   {Q8_0, dotQ8_0Q8_0, swarQ8_0Two},
+	IQ4_NL: {Q8_0, dotIQ4_NLQ8_0, swarQ8_0Two},
+	Q2_K:   {Q8_K, dotQ2_KQ8_K, swarQ8KFour},
+	Q3_K:   {Q8_K, dotQ3_KQ8_K, swarQ8KPairs},
+	Q4_K:   {Q8_K, dotQ4_KQ8_K, swarQ8KStrided},
+	Q5_K:   {Q8_K, dotQ5_KQ8_K, swarQ8KStrided},
+	Q6_K:   {Q8_K, dotQ6_KQ8_K, swarQ8KPairs},
+	IQ4_XS: {Q8_K, dotIQ4_XSQ8_K, swarQ8KTwo},
 }
 
 // vecDot is the kernel table MatMul uses. It starts as vecDotGo; on builds
@@ -71,15 +74,21 @@ func MatMulActivationType(t Type) (act Type, ok bool) {
 	return vecDot[t].act, true
 }
 
-// kernelF16 converts half-precision bits to float32 with a branch-light fast
+// kernelF16 converts half-precision bits to float32 with an inlinable fast
 // path for normal numbers; zeros, subnormals, infinities and NaNs go through
 // F16ToF32.
 func kernelF16(h uint16) float32 {
-	if e := h & 0x7c00; e == 0 || e == 0x7c00 {
-		return F16ToF32(h)
+	if h&0x7c00-0x400 < 0x7800 { // the exponent is neither 0 nor 31
+		u := uint32(h)
+		return math.Float32frombits(u&0x8000<<16 | (u&0x7fff<<13 + 0x38000000))
 	}
-	return math.Float32frombits(uint32(h&0x8000)<<16 | (uint32(h&0x7fff)<<13 + 0x38000000))
+	return kernelF16Special(h)
 }
+
+// kernelF16Special is F16ToF32 kept out of line, so kernelF16 stays small.
+//
+//go:noinline
+func kernelF16Special(h uint16) float32 { return F16ToF32(h) }
 
 // kernelF16At reads the little-endian half at b[0:2] as float32.
 func kernelF16At(b []byte) float32 { return kernelF16(binary.LittleEndian.Uint16(b)) }
@@ -87,40 +96,59 @@ func kernelF16At(b []byte) float32 { return kernelF16(binary.LittleEndian.Uint16
 // kernelF32At reads the little-endian float32 at b[0:4].
 func kernelF32At(b []byte) float32 { return math.Float32frombits(binary.LittleEndian.Uint32(b)) }
 
-// kernelDot32 is the integer dot product of 32 decoded weights with 32 int8
-// activations.
-func kernelDot32(a *[32]int8, b *[32]byte) int32 {
-	var s0, s1, s2, s3 int32
-	for i := 0; i < 32; i += 4 {
-		s0 += int32(a[i]) * int32(int8(b[i]))
-		s1 += int32(a[i+1]) * int32(int8(b[i+1]))
-		s2 += int32(a[i+2]) * int32(int8(b[i+2]))
-		s3 += int32(a[i+3]) * int32(int8(b[i+3]))
+// kernelIQ4NLValues is the IQ4_NL/IQ4_XS codebook (ggml's kvalues_iq4nl).
+var kernelIQ4NLValues = [16]int8{-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113}
+
+// kernelStore writes the per-token sums to out with the given stride.
+func kernelStore(acc []float32, out []float32, outStride int) {
+	for t, v := range acc {
+		out[t*outStride] = v
 	}
-	return s0 + s1 + s2 + s3
 }
 
-// kernelDot16 is the integer dot product of 16 decoded weights with 16 int8
-// activations.
-func kernelDot16(a *[16]int8, b *[16]byte) int32 {
-	var s0, s1, s2, s3 int32
-	for i := 0; i < 16; i += 4 {
-		s0 += int32(a[i]) * int32(int8(b[i]))
-		s1 += int32(a[i+1]) * int32(int8(b[i+1]))
-		s2 += int32(a[i+2]) * int32(int8(b[i+2]))
-		s3 += int32(a[i+3]) * int32(int8(b[i+3]))
-	}
-	return s0 + s1 + s2 + s3
+// kernelLaneSums holds the per-token float32 state of the lane-wise kernels:
+// sumf and the eight lane sums of ggml's generic C.
+type kernelLaneSums struct {
+	sumf [kernelTile]float32
+	sums [kernelTile][8]float32
 }
 
-// kernelDot32Int8 is the integer dot product of two blocks of 32 int8 values.
-func kernelDot32Int8(a, b *[32]byte) int32 {
-	var s0, s1, s2, s3 int32
-	for i := 0; i < 32; i += 4 {
-		s0 += int32(int8(a[i])) * int32(int8(b[i]))
-		s1 += int32(int8(a[i+1])) * int32(int8(b[i+1]))
-		s2 += int32(int8(a[i+2])) * int32(int8(b[i+2]))
-		s3 += int32(int8(a[i+3])) * int32(int8(b[i+3]))
+// add adds d·lanes to token t's lane sums.
+func (s *kernelLaneSums) add(t int, d float32, lanes *[8]int32) {
+	p := &s.sums[t]
+	for l, v := range lanes {
+		p[l] += d * float32(v)
 	}
-	return s0 + s1 + s2 + s3
+}
+
+// store finishes each token's sum (sumf, then the lanes in order) into out.
+func (s *kernelLaneSums) store(nx int, out []float32, outStride int) {
+	for t := 0; t < nx; t++ {
+		v := s.sumf[t]
+		for _, l := range s.sums[t] {
+			v += l
+		}
+		out[t*outStride] = v
+	}
+}
+
+// kernelScalesK4 unpacks the twelve bytes of 6-bit scales and mins of a
+// Q4_K/Q5_K super-block into 16 per-group scales (each 32-element scale
+// repeated for its two 16-element groups) and the 8 mins.
+func kernelScalesK4(b []byte, sc *[16]int32, mins *[8]int32) {
+	const kmask1, kmask2, kmask3 = 0x3f3f3f3f, 0x0f0f0f0f, 0x03030303
+	u0 := binary.LittleEndian.Uint32(b[0:])
+	u1 := binary.LittleEndian.Uint32(b[4:])
+	u2 := binary.LittleEndian.Uint32(b[8:])
+	u3 := ((u2 >> 4) & kmask2) | (((u1 >> 6) & kmask3) << 4)
+	uaux := u1 & kmask1
+	u1 = (u2 & kmask2) | (((u0 >> 6) & kmask3) << 4)
+	u2 = uaux
+	u0 &= kmask1
+	for j := 0; j < 4; j++ {
+		s0, s1 := int32(u0>>(8*j)&0xff), int32(u1>>(8*j)&0xff)
+		sc[2*j], sc[2*j+1] = s0, s0
+		sc[8+2*j], sc[8+2*j+1] = s1, s1
+		mins[j], mins[4+j] = int32(u2>>(8*j)&0xff), int32(u3>>(8*j)&0xff)
+	}
 }

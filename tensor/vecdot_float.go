@@ -63,18 +63,19 @@ func dotHalfRows(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 		decode(w[2*c:2*(c+m)], buf[:m])
 		for t := 0; t < nx; t++ {
 			y := x[t*xStride+4*c : t*xStride+4*(c+m)]
-			s := &acc[t]
+			s0, s1, s2, s3 := acc[t][0], acc[t][1], acc[t][2], acc[t][3]
 			i := 0
 			for ; i+4 <= m; i += 4 {
 				b := y[4*i : 4*i+16 : 4*i+16]
-				s[0] += float64(buf[i] * kernelF32At(b[0:]))
-				s[1] += float64(buf[i+1] * kernelF32At(b[4:]))
-				s[2] += float64(buf[i+2] * kernelF32At(b[8:]))
-				s[3] += float64(buf[i+3] * kernelF32At(b[12:]))
+				s0 += float64(buf[i] * kernelF32At(b[0:]))
+				s1 += float64(buf[i+1] * kernelF32At(b[4:]))
+				s2 += float64(buf[i+2] * kernelF32At(b[8:]))
+				s3 += float64(buf[i+3] * kernelF32At(b[12:]))
 			}
 			for ; i < m; i++ {
-				s[0] += float64(buf[i] * kernelF32At(y[4*i:]))
+				s0 += float64(buf[i] * kernelF32At(y[4*i:]))
 			}
+			acc[t] = [4]float64{s0, s1, s2, s3}
 		}
 	}
 	for t := 0; t < nx; t++ {
@@ -87,7 +88,13 @@ func dotHalfRows(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 func kernelF16Row(src []byte, dst []float32) {
 	src = src[:2*len(dst)]
 	for i := range dst {
-		dst[i] = kernelF16(binary.LittleEndian.Uint16(src[2*i:]))
+		h := uint16(src[2*i]) | uint16(src[2*i+1])<<8
+		if h&0x7c00-0x400 >= 0x7800 { // exponent 0 or 31: zero, subnormal, Inf, NaN
+			dst[i] = F16ToF32(h)
+			continue
+		}
+		u := uint32(h)
+		dst[i] = math.Float32frombits(u&0x8000<<16 | (u&0x7fff<<13 + 0x38000000))
 	}
 }
 

@@ -2,6 +2,148 @@ package tensor
 
 import "encoding/binary"
 
+// Plain transcriptions of ggml's generic C vec-dot kernels (quants.c), kept
+// as the references the packed production kernels must match bit for bit.
+// Their helpers (kernelLanes16, kernelLaneSums, kernelScalesK4, ...) are
+// shared with the production code.
+
+// Kernels for the 32-element block formats. Each decodes a weight block to
+// int8 once, then for every activation row of the tile forms the block's
+// integer dot product and adds it, scaled, to that row's float32 sum with
+// the same operations in the same order as ggml's generic C.
+//
+// Activation blocks: Q8_0 is d (f16) + 32 int8; Q8_1 is d (f16), s = d·Σq
+// (f16) + 32 int8.
+
+// kernelQ8Quants returns the 32 quants of the activation block at off.
+func kernelQ8Quants(x []byte, off int) *[32]byte { return (*[32]byte)(x[off : off+32]) }
+
+// plainDotQ4_0Q8_0 is ggml_vec_dot_q4_0_q8_0.
+func plainDotQ4_0Q8_0(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	var acc [kernelTile]float32
+	var q [32]int8
+	for ib := 0; ib < n/32; ib++ {
+		b := w[18*ib : 18*ib+18]
+		dw := kernelF16At(b)
+		qs := (*[16]byte)(b[2:18])
+		for j, v := range qs {
+			q[j] = int8(v&0x0f) - 8
+			q[j+16] = int8(v>>4) - 8
+		}
+		for t := 0; t < nx; t++ {
+			off := t*xStride + 34*ib
+			sumi := kernelDot32(&q, kernelQ8Quants(x, off+2))
+			acc[t] += float32(sumi) * dw * kernelF16At(x[off:])
+		}
+	}
+	kernelStore(acc[:nx], out, outStride)
+}
+
+// plainDotQ4_1Q8_1 is ggml_vec_dot_q4_1_q8_1.
+func plainDotQ4_1Q8_1(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	var acc [kernelTile]float32
+	var q [32]int8
+	for ib := 0; ib < n/32; ib++ {
+		b := w[20*ib : 20*ib+20]
+		dw, mw := kernelF16At(b), kernelF16At(b[2:])
+		qs := (*[16]byte)(b[4:20])
+		for j, v := range qs {
+			q[j] = int8(v & 0x0f)
+			q[j+16] = int8(v >> 4)
+		}
+		for t := 0; t < nx; t++ {
+			off := t*xStride + 36*ib
+			sumi := kernelDot32(&q, kernelQ8Quants(x, off+4))
+			acc[t] += (dw*kernelF16At(x[off:]))*float32(sumi) + mw*kernelF16At(x[off+2:])
+		}
+	}
+	kernelStore(acc[:nx], out, outStride)
+}
+
+// kernelQ5Decode decodes the 32 five-bit values of a Q5_0/Q5_1 block (high
+// bits qh, low nibbles qs) minus bias.
+func kernelQ5Decode(q *[32]int8, qh uint32, qs *[16]byte, bias int8) {
+	for j, v := range qs {
+		h0 := int8((qh>>uint(j))&1) << 4
+		h1 := int8((qh>>uint(j+16))&1) << 4
+		q[j] = (int8(v&0x0f) | h0) - bias
+		q[j+16] = (int8(v>>4) | h1) - bias
+	}
+}
+
+// plainDotQ5_0Q8_0 is ggml_vec_dot_q5_0_q8_0.
+func plainDotQ5_0Q8_0(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	var acc [kernelTile]float32
+	var q [32]int8
+	for ib := 0; ib < n/32; ib++ {
+		b := w[22*ib : 22*ib+22]
+		dw := kernelF16At(b)
+		qh := uint32(b[2]) | uint32(b[3])<<8 | uint32(b[4])<<16 | uint32(b[5])<<24
+		kernelQ5Decode(&q, qh, (*[16]byte)(b[6:22]), 16)
+		for t := 0; t < nx; t++ {
+			off := t*xStride + 34*ib
+			sumi := kernelDot32(&q, kernelQ8Quants(x, off+2))
+			acc[t] += (dw * kernelF16At(x[off:])) * float32(sumi)
+		}
+	}
+	kernelStore(acc[:nx], out, outStride)
+}
+
+// plainDotQ5_1Q8_1 is ggml_vec_dot_q5_1_q8_1.
+func plainDotQ5_1Q8_1(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	var acc [kernelTile]float32
+	var q [32]int8
+	for ib := 0; ib < n/32; ib++ {
+		b := w[24*ib : 24*ib+24]
+		dw, mw := kernelF16At(b), kernelF16At(b[2:])
+		qh := uint32(b[4]) | uint32(b[5])<<8 | uint32(b[6])<<16 | uint32(b[7])<<24
+		kernelQ5Decode(&q, qh, (*[16]byte)(b[8:24]), 0)
+		for t := 0; t < nx; t++ {
+			off := t*xStride + 36*ib
+			sumi := kernelDot32(&q, kernelQ8Quants(x, off+4))
+			acc[t] += (dw*kernelF16At(x[off:]))*float32(sumi) + mw*kernelF16At(x[off+2:])
+		}
+	}
+	kernelStore(acc[:nx], out, outStride)
+}
+
+// plainDotQ8_0Q8_0 is ggml_vec_dot_q8_0_q8_0.
+func plainDotQ8_0Q8_0(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	var acc [kernelTile]float32
+	for ib := 0; ib < n/32; ib++ {
+		b := w[34*ib : 34*ib+34]
+		dw := kernelF16At(b)
+		q := (*[32]byte)(b[2:34])
+		for t := 0; t < nx; t++ {
+			off := t*xStride + 34*ib
+			sumi := kernelDot32Int8(q, kernelQ8Quants(x, off+2))
+			acc[t] += float32(sumi) * (dw * kernelF16At(x[off:]))
+		}
+	}
+	kernelStore(acc[:nx], out, outStride)
+}
+
+// plainDotIQ4_NLQ8_0 is ggml_vec_dot_iq4_nl_q8_0.
+func plainDotIQ4_NLQ8_0(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	var acc [kernelTile]float32
+	var q [32]int8
+	for ib := 0; ib < n/32; ib++ {
+		b := w[18*ib : 18*ib+18]
+		dw := kernelF16At(b)
+		qs := (*[16]byte)(b[2:18])
+		for j, v := range qs {
+			q[j] = kernelIQ4NLValues[v&0x0f]
+			q[j+16] = kernelIQ4NLValues[v>>4]
+		}
+		for t := 0; t < nx; t++ {
+			off := t*xStride + 34*ib
+			sumi := kernelDot32(&q, kernelQ8Quants(x, off+2))
+			acc[t] += (kernelF16At(x[off:]) * dw) * float32(sumi)
+		}
+	}
+	kernelStore(acc[:nx], out, outStride)
+}
+
 // Kernels for the 256-element super-block formats against Q8_K activations
 // (d as float32, 256 int8 quants, 16 int16 sums of 16 quants each). Each
 // decodes a weight super-block to int8 once and reuses it for every
@@ -45,55 +187,8 @@ func kernelLanes16(a *[256]int8, q *[256]byte, sc *[16]int32) [8]int32 {
 	return [8]int32{l0, l1, l2, l3, l4, l5, l6, l7}
 }
 
-// kernelLaneSums holds the per-token float32 state of the lane-wise kernels:
-// sumf and the eight lane sums of ggml's generic C.
-type kernelLaneSums struct {
-	sumf [kernelTile]float32
-	sums [kernelTile][8]float32
-}
-
-// add adds d·lanes to token t's lane sums.
-func (s *kernelLaneSums) add(t int, d float32, lanes *[8]int32) {
-	p := &s.sums[t]
-	for l, v := range lanes {
-		p[l] += d * float32(v)
-	}
-}
-
-// store finishes each token's sum (sumf, then the lanes in order) into out.
-func (s *kernelLaneSums) store(nx int, out []float32, outStride int) {
-	for t := 0; t < nx; t++ {
-		v := s.sumf[t]
-		for _, l := range s.sums[t] {
-			v += l
-		}
-		out[t*outStride] = v
-	}
-}
-
-// kernelScalesK4 unpacks the twelve bytes of 6-bit scales and mins of a
-// Q4_K/Q5_K super-block into 16 per-group scales (each 32-element scale
-// repeated for its two 16-element groups) and the 8 mins.
-func kernelScalesK4(b []byte, sc *[16]int32, mins *[8]int32) {
-	const kmask1, kmask2, kmask3 = 0x3f3f3f3f, 0x0f0f0f0f, 0x03030303
-	u0 := binary.LittleEndian.Uint32(b[0:])
-	u1 := binary.LittleEndian.Uint32(b[4:])
-	u2 := binary.LittleEndian.Uint32(b[8:])
-	u3 := ((u2 >> 4) & kmask2) | (((u1 >> 6) & kmask3) << 4)
-	uaux := u1 & kmask1
-	u1 = (u2 & kmask2) | (((u0 >> 6) & kmask3) << 4)
-	u2 = uaux
-	u0 &= kmask1
-	for j := 0; j < 4; j++ {
-		s0, s1 := int32(u0>>(8*j)&0xff), int32(u1>>(8*j)&0xff)
-		sc[2*j], sc[2*j+1] = s0, s0
-		sc[8+2*j], sc[8+2*j+1] = s1, s1
-		mins[j], mins[4+j] = int32(u2>>(8*j)&0xff), int32(u3>>(8*j)&0xff)
-	}
-}
-
-// dotQ2_KQ8_K is ggml_vec_dot_q2_K_q8_K.
-func dotQ2_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+// plainDotQ2_KQ8_K is ggml_vec_dot_q2_K_q8_K.
+func plainDotQ2_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
 	var acc [kernelTile]float32
 	var a [256]int8
 	for i := 0; i < n/QK_K; i++ {
@@ -126,8 +221,8 @@ func dotQ2_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 	kernelStore(acc[:nx], out, outStride)
 }
 
-// dotQ3_KQ8_K is ggml_vec_dot_q3_K_q8_K.
-func dotQ3_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+// plainDotQ3_KQ8_K is ggml_vec_dot_q3_K_q8_K.
+func plainDotQ3_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
 	const kmask1, kmask2 = 0x03030303, 0x0f0f0f0f
 	var s kernelLaneSums
 	var a [256]int8
@@ -172,8 +267,8 @@ func dotQ3_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 	s.store(nx, out, outStride)
 }
 
-// dotQ4_KQ8_K is ggml_vec_dot_q4_K_q8_K.
-func dotQ4_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+// plainDotQ4_KQ8_K is ggml_vec_dot_q4_K_q8_K.
+func plainDotQ4_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
 	var s kernelLaneSums
 	var a [256]int8
 	var sc [16]int32
@@ -205,8 +300,8 @@ func dotQ4_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 	s.store(nx, out, outStride)
 }
 
-// dotQ5_KQ8_K is ggml_vec_dot_q5_K_q8_K.
-func dotQ5_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+// plainDotQ5_KQ8_K is ggml_vec_dot_q5_K_q8_K.
+func plainDotQ5_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
 	var s kernelLaneSums
 	var a [256]int8
 	var sc [16]int32
@@ -247,8 +342,8 @@ func dotQ5_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 	s.store(nx, out, outStride)
 }
 
-// dotQ6_KQ8_K is ggml_vec_dot_q6_K_q8_K.
-func dotQ6_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+// plainDotQ6_KQ8_K is ggml_vec_dot_q6_K_q8_K.
+func plainDotQ6_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
 	var s kernelLaneSums
 	var a [256]int8
 	var sc [16]int32
@@ -278,8 +373,8 @@ func dotQ6_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 	s.store(nx, out, outStride)
 }
 
-// dotIQ4_XSQ8_K is ggml_vec_dot_iq4_xs_q8_K.
-func dotIQ4_XSQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+// plainDotIQ4_XSQ8_K is ggml_vec_dot_iq4_xs_q8_K.
+func plainDotIQ4_XSQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
 	var acc [kernelTile]float32
 	var a [256]int8
 	var ls [8]float32
@@ -313,4 +408,42 @@ func dotIQ4_XSQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride
 		}
 	}
 	kernelStore(acc[:nx], out, outStride)
+}
+
+// kernelDot32 is the integer dot product of 32 decoded weights with 32 int8
+// activations.
+func kernelDot32(a *[32]int8, b *[32]byte) int32 {
+	var s0, s1, s2, s3 int32
+	for i := 0; i < 32; i += 4 {
+		s0 += int32(a[i]) * int32(int8(b[i]))
+		s1 += int32(a[i+1]) * int32(int8(b[i+1]))
+		s2 += int32(a[i+2]) * int32(int8(b[i+2]))
+		s3 += int32(a[i+3]) * int32(int8(b[i+3]))
+	}
+	return s0 + s1 + s2 + s3
+}
+
+// kernelDot16 is the integer dot product of 16 decoded weights with 16 int8
+// activations.
+func kernelDot16(a *[16]int8, b *[16]byte) int32 {
+	var s0, s1, s2, s3 int32
+	for i := 0; i < 16; i += 4 {
+		s0 += int32(a[i]) * int32(int8(b[i]))
+		s1 += int32(a[i+1]) * int32(int8(b[i+1]))
+		s2 += int32(a[i+2]) * int32(int8(b[i+2]))
+		s3 += int32(a[i+3]) * int32(int8(b[i+3]))
+	}
+	return s0 + s1 + s2 + s3
+}
+
+// kernelDot32Int8 is the integer dot product of two blocks of 32 int8 values.
+func kernelDot32Int8(a, b *[32]byte) int32 {
+	var s0, s1, s2, s3 int32
+	for i := 0; i < 32; i += 4 {
+		s0 += int32(int8(a[i])) * int32(int8(b[i]))
+		s1 += int32(int8(a[i+1])) * int32(int8(b[i+1]))
+		s2 += int32(int8(a[i+2])) * int32(int8(b[i+2]))
+		s3 += int32(int8(a[i+3])) * int32(int8(b[i+3]))
+	}
+	return s0 + s1 + s2 + s3
 }
