@@ -44,6 +44,12 @@ func gemmTile(c, a, b []float32, i0, i1, j0, j1, n, k int, acc bool) {
 		b2 := b[(j+2)*k : (j+2)*k+k]
 		b3 := b[(j+3)*k : (j+3)*k+k]
 		i := i0
+		var blk [16]float32
+		for ; i+4 <= i1 && dot4x4(a[i*k:], k, b[j*k:], k, k, &blk); i += 4 {
+			for r := 0; r < 4; r++ {
+				store(c[(i+r)*n+j:(i+r)*n+j+4], blk[4*r:4*r+4], acc)
+			}
+		}
 		for ; i+2 <= i1; i += 2 {
 			a0 := a[i*k : i*k+k]
 			a1 := a[(i+1)*k : (i+1)*k+k]

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -9,7 +10,7 @@ func TestMatMulNTMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	p := NewPool(3)
 	defer p.Close()
-	for _, sh := range [][3]int{{1, 1, 1}, {2, 4, 3}, {5, 7, 9}, {130, 3, 17}, {3, 130, 17}, {67, 66, 65}} {
+	for _, sh := range [][3]int{{1, 1, 1}, {2, 4, 3}, {5, 7, 9}, {130, 3, 17}, {3, 130, 17}, {67, 66, 65}, {32, 36, 172}, {8, 12, 64}} {
 		m, n, k := sh[0], sh[1], sh[2]
 		a, b, c0 := randVec(rng, m*k, 1), randVec(rng, n*k, 1), randVec(rng, m*n, 1)
 		ref := refLinear(a, b, k, n)
@@ -41,6 +42,15 @@ func TestTranspose(t *testing.T) {
 			if dst[c*37+r] != src[r*70+c] {
 				t.Fatalf("dst[%d,%d] = %v, want %v", c, r, dst[c*37+r], src[r*70+c])
 			}
+		}
+	}
+}
+
+func TestExp32(t *testing.T) {
+	for x := float32(-87); x <= 0; x += 0.01 {
+		want := math.Exp(float64(x))
+		if got := float64(exp32(x)); math.Abs(got-want) > 1e-5*want {
+			t.Fatalf("exp32(%v) = %v, want %v", x, got, want)
 		}
 	}
 }

@@ -239,14 +239,17 @@ func crossEntropy(p *Pool, logits []float32, targets []int, vocab int, scale flo
 			for _, v := range row {
 				mx = max(mx, v)
 			}
-			var sum float64
-			for _, v := range row {
-				sum += math.Exp(float64(v - mx))
-			}
-			losses[t] = math.Log(sum) + float64(mx) - float64(row[targets[t]])
-			inv := 1 / sum
+			target := row[targets[t]]
+			var sum float32
 			for i, v := range row {
-				row[i] = float32(math.Exp(float64(v-mx))*inv) * g
+				e := exp32(v - mx)
+				row[i] = e
+				sum += e
+			}
+			losses[t] = math.Log(float64(sum)) + float64(mx) - float64(target)
+			f := g / sum
+			for i := range row {
+				row[i] *= f
 			}
 			row[targets[t]] -= g
 		}
@@ -256,4 +259,18 @@ func crossEntropy(p *Pool, logits []float32, targets []int, vocab int, scale flo
 		total += l
 	}
 	return total, count
+}
+
+// exp32 is e^x for x <= 0 in float32, accurate to a few ulp: 2^(x·log2 e)
+// split into an integer power, set in the exponent bits, and a degree-6
+// polynomial for the fraction.
+func exp32(x float32) float32 {
+	if x < -87 {
+		return 0
+	}
+	t := x * 1.4426950408889634
+	n := float32(math.Floor(float64(t)))
+	f := (t - n) * 0.6931471805599453 // in [0, ln 2)
+	p := 1 + f*(1+f*(0.5+f*(1.0/6+f*(1.0/24+f*(1.0/120+f*(1.0/720+f*(1.0/5040)))))))
+	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }

@@ -1,0 +1,48 @@
+package train
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// benchStep measures optimizer steps of a freshly initialised model of the
+// given shape on random tokens and reports tokens/s and the share of the
+// float32 peak that FLOPs/token implies (6·params plus attention).
+func benchStep(b *testing.B, shape string, vocab, batch, seq int) {
+	c, err := Shape(shape, vocab)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pool := NewPool(0)
+	defer pool.Close()
+	m, err := NewModel(c, 1, pool)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	ids := make([]int, 1<<14)
+	for i := range ids {
+		ids[i] = rng.IntN(vocab)
+	}
+	tr, err := NewTrainer(m, Options{Steps: 1 << 30, Batch: batch, Seq: seq, LR: 1e-4}, &Stream{IDs: ids}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := tr.TrainStep(); err != nil { // allocate the workspace
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, _, err := tr.TrainStep(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	tokens := float64(b.N * batch * seq)
+	tps := tokens / b.Elapsed().Seconds()
+	flops := 6*float64(m.ParamCount()) + 6*float64(c.Layers*seq*c.Dim) // causal attention: 3 passes × 2 matmuls × T/2 × dim
+	b.ReportMetric(tps, "tokens/s")
+	b.ReportMetric(tps*flops/1e9, "GFLOP/s")
+}
+
+func BenchmarkTrainStep15M(b *testing.B)         { benchStep(b, "15m", 32000, 4, 256) }
+func BenchmarkTrainStepStories260K(b *testing.B) { benchStep(b, "stories260k", 512, 8, 256) }

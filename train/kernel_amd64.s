@@ -1,0 +1,117 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL eaxArg+0(FP), AX
+	MOVL ecxArg+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
+	RET
+
+// func xgetbv() (eax, edx uint32)
+TEXT ·xgetbv(SB), NOSPLIT, $0-8
+	MOVL $0, CX
+	XGETBV
+	MOVL AX, eax+0(FP)
+	MOVL DX, edx+4(FP)
+	RET
+
+// REDUCE4 sums each of four ZMM accumulators horizontally and stores the
+// four sums at off(DX).
+#define REDUCE4(z0, z1, z2, z3, y0, y1, y2, y3, x0, x1, x2, x3, off) \
+	VEXTRACTF32X8 $1, z0, Y16 \
+	VADDPS Y16, y0, y0 \
+	VEXTRACTF32X8 $1, z1, Y17 \
+	VADDPS Y17, y1, y1 \
+	VEXTRACTF32X8 $1, z2, Y18 \
+	VADDPS Y18, y2, y2 \
+	VEXTRACTF32X8 $1, z3, Y19 \
+	VADDPS Y19, y3, y3 \
+	VEXTRACTF32X4 $1, y0, X16 \
+	VADDPS X16, x0, x0 \
+	VEXTRACTF32X4 $1, y1, X17 \
+	VADDPS X17, x1, x1 \
+	VEXTRACTF32X4 $1, y2, X18 \
+	VADDPS X18, x2, x2 \
+	VEXTRACTF32X4 $1, y3, X19 \
+	VADDPS X19, x3, x3 \
+	VHADDPS x1, x0, x0 \
+	VHADDPS x3, x2, x2 \
+	VHADDPS x2, x0, x0 \
+	VMOVUPS x0, off(DX)
+
+// func dot4x4AVX512(a *float32, lda int, b *float32, ldb int, k int, out *[16]float32)
+// out[4i+j] = Σ_{p<k} a[i*lda+p]·b[j*ldb+p] for i, j < 4; k is a positive multiple of 16.
+TEXT ·dot4x4AVX512(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), SI
+	MOVQ lda+8(FP), R8
+	MOVQ b+16(FP), DI
+	MOVQ ldb+24(FP), R9
+	MOVQ k+32(FP), CX
+	MOVQ out+40(FP), DX
+	SHLQ $2, R8
+	SHLQ $2, R9
+	LEAQ (SI)(R8*1), R10
+	LEAQ (R10)(R8*1), R11
+	LEAQ (R11)(R8*1), R12
+	LEAQ (DI)(R9*1), R13
+	LEAQ (R13)(R9*1), R14
+	LEAQ (R14)(R9*1), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	XORQ AX, AX
+
+loop:
+	VMOVUPS (SI)(AX*1), Z16
+	VMOVUPS (R10)(AX*1), Z17
+	VMOVUPS (R11)(AX*1), Z18
+	VMOVUPS (R12)(AX*1), Z19
+	VMOVUPS (DI)(AX*1), Z20
+	VFMADD231PS Z16, Z20, Z0
+	VFMADD231PS Z17, Z20, Z4
+	VFMADD231PS Z18, Z20, Z8
+	VFMADD231PS Z19, Z20, Z12
+	VMOVUPS (R13)(AX*1), Z21
+	VFMADD231PS Z16, Z21, Z1
+	VFMADD231PS Z17, Z21, Z5
+	VFMADD231PS Z18, Z21, Z9
+	VFMADD231PS Z19, Z21, Z13
+	VMOVUPS (R14)(AX*1), Z22
+	VFMADD231PS Z16, Z22, Z2
+	VFMADD231PS Z17, Z22, Z6
+	VFMADD231PS Z18, Z22, Z10
+	VFMADD231PS Z19, Z22, Z14
+	VMOVUPS (BX)(AX*1), Z23
+	VFMADD231PS Z16, Z23, Z3
+	VFMADD231PS Z17, Z23, Z7
+	VFMADD231PS Z18, Z23, Z11
+	VFMADD231PS Z19, Z23, Z15
+	ADDQ $64, AX
+	SUBQ $16, CX
+	JNZ loop
+
+	REDUCE4(Z0, Z1, Z2, Z3, Y0, Y1, Y2, Y3, X0, X1, X2, X3, 0)
+	REDUCE4(Z4, Z5, Z6, Z7, Y4, Y5, Y6, Y7, X4, X5, X6, X7, 16)
+	REDUCE4(Z8, Z9, Z10, Z11, Y8, Y9, Y10, Y11, X8, X9, X10, X11, 32)
+	REDUCE4(Z12, Z13, Z14, Z15, Y12, Y13, Y14, Y15, X12, X13, X14, X15, 48)
+	VZEROUPPER
+	RET
