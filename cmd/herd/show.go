@@ -2,15 +2,20 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 
+	"github.com/herdllm/herd/tokenizer"
 	"github.com/herdllm/herd/weights"
 	"github.com/spf13/cobra"
 )
 
 // showFlags are the options of herd show.
 var showFlags struct {
-	tensors bool
-	json    bool
+	tensors   bool
+	json      bool
+	tokenizer string
 }
 
 // showCmd describes a model file.
@@ -27,6 +32,7 @@ var showCmd = &cobra.Command{
 func init() {
 	showCmd.Flags().BoolVar(&showFlags.tensors, "tensors", false, "list every tensor's name, type, shape and bytes")
 	showCmd.Flags().BoolVar(&showFlags.json, "json", false, "print one JSON object (always with the tensor list)")
+	showCmd.Flags().StringVar(&showFlags.tokenizer, "tokenizer", "", "describe this tokenizer's vocabulary when the model file has none")
 	rootCmd.AddCommand(showCmd)
 }
 
@@ -36,6 +42,9 @@ func runShow(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	defer f.Close()
+	if err := addTokenizer(f, args[0], showFlags.tokenizer); err != nil {
+		return err
+	}
 	s := weights.Describe(f)
 	if showFlags.json {
 		enc := json.NewEncoder(cmd.OutOrStdout())
@@ -43,4 +52,38 @@ func runShow(cmd *cobra.Command, args []string) error {
 		return enc.Encode(s)
 	}
 	return s.WriteText(cmd.OutOrStdout(), showFlags.tensors)
+}
+
+// addTokenizer gives a checkpoint without a vocabulary (llama2.c, Hugging
+// Face) the tokenizer.* keys of the tokenizer named by tokPath or, failing
+// that, of one found beside it: in a Hugging Face directory, or a llama2.c
+// tokenizer.bin. Only a named tokenizer that fails to load is an error.
+func addTokenizer(f *weights.File, path, tokPath string) error {
+	if _, ok := f.Meta.Get("tokenizer.ggml.tokens"); ok && tokPath == "" {
+		return nil
+	}
+	if tokPath != "" {
+		tok, err := tokenizer.Load(tokPath)
+		if err != nil {
+			return fmt.Errorf("show: %w", err)
+		}
+		tok.WriteGGUF(f.Meta)
+		return nil
+	}
+	var candidate string
+	switch f.Format {
+	case "safetensors":
+		candidate = path
+		if st, err := os.Stat(path); err == nil && !st.IsDir() {
+			candidate = filepath.Dir(path)
+		}
+	case "llama2c":
+		candidate = filepath.Join(filepath.Dir(path), "tokenizer.bin")
+	default:
+		return nil
+	}
+	if tok, err := tokenizer.Load(candidate); err == nil {
+		tok.WriteGGUF(f.Meta)
+	}
+	return nil
 }

@@ -17,7 +17,7 @@ func runHerd(t *testing.T, args ...string) (string, error) {
 	rootCmd.SetErr(&out)
 	rootCmd.SetArgs(args)
 	t.Cleanup(func() {
-		showFlags.json, showFlags.tensors = false, false
+		showFlags.json, showFlags.tensors, showFlags.tokenizer = false, false, ""
 		rootCmd.SetOut(nil)
 		rootCmd.SetErr(nil)
 		rootCmd.SetArgs(nil)
@@ -68,6 +68,22 @@ func TestShowText(t *testing.T) {
 	out, err = runHerd(t, "show", testdata.Path(t, "stories260K", "stories260K.bin"))
 	if err != nil || !strings.Contains(out, "KV heads             4") || !strings.Contains(out, "context length       512") {
 		t.Errorf("err %v, output:\n%s", err, out)
+	}
+}
+
+// TestShowTokenizer checks that checkpoints without a vocabulary are
+// described with the tokenizer beside them or the one named.
+func TestShowTokenizer(t *testing.T) {
+	out, err := runHerd(t, "show", testdata.Path(t, "stories260K", "hf"))
+	if err != nil || !strings.Contains(out, `BOS            1 "<s>"`) || !strings.Contains(out, "llama (SentencePiece)") {
+		t.Errorf("err %v, output:\n%s", err, out)
+	}
+	out, err = runHerd(t, "show", "--tokenizer", testdata.Path(t, "stories260K", "tok512.bin"), testdata.Path(t, "stories260K", "stories260K.bin"))
+	if err != nil || !strings.Contains(out, `EOS            2 "</s>"`) {
+		t.Errorf("err %v, output:\n%s", err, out)
+	}
+	if _, err := runHerd(t, "show", "--tokenizer", "/nonexistent/tokenizer.model", testdata.Path(t, "stories260K", "stories260K.bin")); err == nil {
+		t.Error("a missing --tokenizer did not fail")
 	}
 }
 
