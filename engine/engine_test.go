@@ -280,3 +280,20 @@ func TestEmptyPrompt(t *testing.T) {
 		t.Errorf("from BOS: %q, %v", res.Text, err)
 	}
 }
+
+// TestChunkedPrefill checks that a prompt processed in small batches gives
+// what one batch gives.
+func TestChunkedPrefill(t *testing.T) {
+	req := GenerateRequest{Prompt: "The cat sat on the mat. The dog ran to the park.", MaxTokens: 16}
+	one, err := loadBuiltin(t, Options{Threads: 1}).Generate(context.Background(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunked, err := loadBuiltin(t, Options{Threads: 2, BatchSize: 3}).Generate(context.Background(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(one.Tokens, chunked.Tokens) {
+		t.Errorf("one batch %v, chunked %v", one.Tokens, chunked.Tokens)
+	}
+}

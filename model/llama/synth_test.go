@@ -248,3 +248,16 @@ func TestRopeMatchesFormula(t *testing.T) {
 		}
 	}
 }
+
+// TestLlama3FreqsFromMetadata checks that llama3 rope scaling keys give the
+// divisors the GGUF converter stores in rope_freqs (tiny-llama3's tensor:
+// base 500000, head 16, factor 8, low 1, high 4, original context 8192).
+func TestLlama3FreqsFromMetadata(t *testing.T) {
+	h := hparams{rotDims: 16, ropeBase: 500000, llama3Factor: 8, llama3Low: 1, llama3High: 4, llama3Orig: 8192}
+	want := []float32{1, 1, 1, 1, 2.69453, 8, 8, 8}
+	for i, got := range h.llama3Freqs() {
+		if math.Abs(float64(got-want[i])) > 1e-4 {
+			t.Errorf("freq %d = %v, want %v", i, got, want[i])
+		}
+	}
+}
