@@ -173,9 +173,11 @@ func (e *encoder) str(s string) {
 	}
 }
 
+// zeros is padding.
+var zeros [4096]byte
+
 // pad writes zeros up to the next multiple of align.
 func (e *encoder) pad(align uint64) {
-	var zeros [64]byte
 	for n := (align - e.n%align) % align; n > 0; {
 		k := min(n, uint64(len(zeros)))
 		e.bytes(zeros[:k])
