@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -108,11 +109,11 @@ func TestTokenizerJSONMatchesGGUF(t *testing.T) {
 }
 
 func TestDirectoryLoad(t *testing.T) {
-	tok := load(t, "llama3")
-	if tok.Kind() != BPE || tok.VocabSize() != 128256 {
-		t.Errorf("llama3 dir: kind %v, %d tokens", tok.Kind(), tok.VocabSize())
+	// Finding the file is enough for llama3/; other tests load it.
+	if file, err := findInDir(testdata.Path(t, "llama3")); err != nil || filepath.Base(file) != "tokenizer.json" {
+		t.Errorf("llama3 dir: %q, %v", file, err)
 	}
-	tok = load(t, "stories260K", "hf")
+	tok := load(t, "stories260K", "hf")
 	if tok.Kind() != SPM || tok.VocabSize() != 512 {
 		t.Errorf("stories260K/hf dir: kind %v, %d tokens", tok.Kind(), tok.VocabSize())
 	}
