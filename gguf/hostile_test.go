@@ -93,6 +93,7 @@ func TestHostile(t *testing.T) {
 		{"unknown tensor type", header(1, 0).tensorInfo("w", 4, 0, 32).data(32, 128).Bytes(), ErrTensorType, `tensor[0] "w" type`},
 		{"too many dims", header(1, 0).tensorInfo("w", tensor.F32, 0, 1, 1, 1, 1, 1).data(32, 4).Bytes(), ErrShape, `tensor[0] "w" n_dims`},
 		{"dims overflow", header(1, 0).tensorInfo("w", tensor.F32, 0, 1<<32, 1<<32, 1<<32).data(32, 4).Bytes(), ErrShape, `tensor[0] "w" dims`},
+		{"negative dim", header(1, 0).tensorInfo("w", tensor.F32, 0, 0, 1<<63).data(32, 4).Bytes(), ErrShape, `tensor[0] "w" dims`},
 		{"row not whole blocks", header(1, 0).tensorInfo("w", tensor.Q4_0, 0, 33).data(32, 36).Bytes(), ErrShape, `tensor[0] "w" dims`},
 		{"dims past EOF", header(1, 0).str("w").u32(4).u64(1).u64(1).Bytes(), ErrTruncated, `tensor[0] "w" dims`},
 		{"misaligned offset", header(1, 0).tensorInfo("w", tensor.F32, 4, 8).data(32, 64).Bytes(), ErrAlignment, `tensor[0] "w" offset`},
@@ -144,6 +145,16 @@ func TestEmptyTensorPastEOF(t *testing.T) {
 	}
 	if d, err := f.Data(&f.Tensors[0]); err != nil || len(d) != 0 {
 		t.Fatalf("got %d bytes, %v", len(d), err)
+	}
+}
+
+// TestVersion2 reads a GGUF v2 file, which has the same layout as v3.
+func TestVersion2(t *testing.T) {
+	file := sampleFile(t)
+	file[4] = 2
+	f, err := parseBytes("v2.gguf", file)
+	if err != nil || f.Version != 2 || len(f.Tensors) != len(sampleTensors()) {
+		t.Fatalf("got %v", err)
 	}
 }
 

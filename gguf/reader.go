@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"math/bits"
 	"slices"
 
@@ -220,7 +221,7 @@ func (f *File) readTensorInfos(d *decoder, n int) ([]int64, error) {
 		if !t.Type.Known() {
 			return nil, d.fail("type", typeAt, fmt.Errorf("%w: id %d", ErrTensorType, typ))
 		}
-		if _, err := t.Type.Bytes(t.Shape); err != nil {
+		if err := checkShape(t.Type, t.Shape); err != nil {
 			return nil, d.fail("dims", dimsAt+4, fmt.Errorf("%w: %v", ErrShape, err))
 		}
 		offAt := d.off
@@ -259,6 +260,19 @@ func (f *File) checkTensorData(d *decoder, offsetAt []int64) error {
 		}
 	}
 	return nil
+}
+
+// checkShape reports whether a tensor of type typ and this shape is valid:
+// every dimension fits an int64 (ggml's int64_t ne[]) and the size neither
+// overflows nor splits a block.
+func checkShape(typ tensor.Type, shape []uint64) error {
+	for _, d := range shape {
+		if d > math.MaxInt64 {
+			return fmt.Errorf("dimension %d does not fit an int64", d)
+		}
+	}
+	_, err := typ.Bytes(shape)
+	return err
 }
 
 // alignUp rounds n up to a multiple of a (a power of two).

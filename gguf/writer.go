@@ -127,6 +127,9 @@ func layout(tensors []WriteTensor, align uint64) ([]uint64, error) {
 		if len(t.Shape) > MaxDims {
 			return nil, fmt.Errorf("gguf: write: tensor %q: %w: %d dimensions", t.Name, ErrShape, len(t.Shape))
 		}
+		if err := checkShape(t.Type, t.Shape); err != nil {
+			return nil, fmt.Errorf("gguf: write: tensor %q: %w: %w", t.Name, ErrShape, err)
+		}
 		size, err := t.Type.Bytes(t.Shape)
 		if err != nil {
 			return nil, fmt.Errorf("gguf: write: tensor %q: %w", t.Name, err)
