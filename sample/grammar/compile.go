@@ -212,3 +212,21 @@ func (c *charClass) intersects(lo, hi rune) bool {
 	}
 	return true
 }
+
+// covers reports whether the class holds every code point in [lo, hi].
+func (c *charClass) covers(lo, hi rune) bool {
+	if c.negated {
+		for i := 0; i < len(c.ranges); i += 2 {
+			if c.ranges[i] <= hi && c.ranges[i+1] >= lo {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i < len(c.ranges); i += 2 {
+		if c.ranges[i] <= lo && c.ranges[i+1] >= hi {
+			return true
+		}
+	}
+	return false
+}

@@ -6,6 +6,10 @@ import (
 	"math/bits"
 )
 
+// minShortcut is the smallest subtree worth testing for acceptance as a
+// whole.
+const minShortcut = 16
+
 // maxCachedMasks bounds the masks kept per grammar and vocabulary.
 const maxCachedMasks = 4096
 
@@ -30,20 +34,29 @@ func (s *State) MaskLogits(v *Vocab, logits []float32) error {
 		return err
 	}
 	inf := float32(math.Inf(-1))
-	n := v.Size()
+	n := min(v.Size(), len(logits))
 	for w, word := range m {
 		base := w << 6
-		if word == math.MaxUint64 {
-			continue
+		if base >= n {
+			break
 		}
-		end := min(base+64, n, len(logits))
-		for i := base; i < end; i++ {
-			if word&(1<<(i-base)) == 0 {
-				logits[i] = inf
+		switch {
+		case word == math.MaxUint64:
+		case word == 0:
+			dst := logits[base:min(base+64, n)]
+			for j := range dst {
+				dst[j] = inf
+			}
+		default:
+			// Visit the refused tokens of this word only.
+			for off := ^word; off != 0; off &= off - 1 {
+				if i := base + bits.TrailingZeros64(off); i < n {
+					logits[i] = inf
+				}
 			}
 		}
 	}
-	for i := n; i < len(logits); i++ {
+	for i := v.Size(); i < len(logits); i++ {
 		logits[i] = inf
 	}
 	return nil
@@ -102,6 +115,17 @@ func (g *Grammar) walk(v *Vocab, start int32) []uint64 {
 	for i := int32(1); i < n; {
 		d := v.depth[i]
 		prev := at[d-1]
+		if v.size[i] >= minShortcut && v.utf8OK[i] {
+			lo, hi, uni := r.loops(prev)
+			if v.sigLo[i]&^lo == 0 && v.sigHi[i]&^hi == 0 && (uni || !v.nonASCII[i]) {
+				// Every byte below keeps the state: all tokens match.
+				for _, id := range v.tokIDs[v.tokStart[i]:v.tokStart[i+v.size[i]]] {
+					m[id>>6] |= 1 << (id & 63)
+				}
+				i += v.size[i]
+				continue
+			}
+		}
 		ns := r.trans[int(prev)<<8|int(v.label[i])]
 		if ns == unknownState {
 			ns = r.next(prev, v.label[i])

@@ -38,9 +38,14 @@ type recognizer struct {
 	states  []rstate
 	stateID map[string]int32
 	trans   []int32 // state*256 + byte → state, unknownState if not computed
-	initial int32
-	scratch []int32
-	keyBuf  []byte
+	// loopLo/loopHi: ASCII bytes that lead from a state back to itself,
+	// computed on first use (loopDone).
+	loopLo, loopHi []uint64
+	loopUni        []bool // every non-ASCII character leads back too
+	loopDone       []bool
+	initial        int32
+	scratch        []int32
+	keyBuf         []byte
 }
 
 func (r *recognizer) init(g *Grammar) {
@@ -116,7 +121,55 @@ func (r *recognizer) intern(st rstate) int32 {
 	for range 256 {
 		r.trans = append(r.trans, unknownState)
 	}
+	r.loopLo = append(r.loopLo, 0)
+	r.loopHi = append(r.loopHi, 0)
+	r.loopUni = append(r.loopUni, false)
+	r.loopDone = append(r.loopDone, false)
 	return id
+}
+
+// loops returns the ASCII bytes after which state s is s again, and
+// whether every non-ASCII character leaves it unchanged too.
+func (r *recognizer) loops(s int32) (lo, hi uint64, uni bool) {
+	if !r.loopDone[s] {
+		if r.uniformNonASCII(s) {
+			if t := r.next(s, 0xC3); t >= 0 {
+				r.loopUni[s] = r.next(t, 0xA9) == s
+			}
+		}
+		for c := 0; c < 128; c++ {
+			if r.next(s, byte(c)) == s {
+				if c < 64 {
+					r.loopLo[s] |= 1 << c
+				} else {
+					r.loopHi[s] |= 1 << (c - 64)
+				}
+			}
+		}
+		r.loopDone[s] = true
+	}
+	return r.loopLo[s], r.loopHi[s], r.loopUni[s]
+}
+
+// uniformNonASCII reports whether every stack top of s either holds all
+// non-ASCII characters or none, so that all of them lead to one state.
+func (r *recognizer) uniformNonASCII(s int32) bool {
+	st := &r.states[s]
+	if st.need > 0 {
+		return false
+	}
+	for _, id := range st.stacks {
+		if id == 0 {
+			continue
+		}
+		c := &r.g.classes[r.g.elems[r.nodes[id].pos].index]
+		all := c.covers(0x80, 0xD7FF) && c.covers(0xE000, utf8.MaxRune)
+		none := !c.intersects(0x80, 0xD7FF) && !c.intersects(0xE000, utf8.MaxRune)
+		if !all && !none {
+			return false
+		}
+	}
+	return true
 }
 
 // next returns the state after byte b, computing and caching it if needed.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"unicode/utf8"
 )
 
 // Vocab is a token vocabulary prepared for masking: the bytes of every
@@ -24,6 +25,12 @@ type Vocab struct {
 	tokStart []int32 // tokens ending at node i: tokIDs[tokStart[i]:tokStart[i+1]]
 	tokIDs   []int32
 	maxDepth int
+	// ASCII bytes (bits 0-63 and 64-127) used anywhere in node i's subtree,
+	// and whether it uses any other byte: lets a walk accept a whole
+	// subtree at once when every such byte leaves the state unchanged.
+	sigLo, sigHi []uint64
+	nonASCII     []bool
+	utf8OK       []bool // every token in the subtree is a valid UTF-8 prefix
 
 	mu    sync.Mutex
 	masks map[*Grammar]map[int32][]uint64
@@ -94,12 +101,78 @@ func (v *Vocab) build(order []int32) {
 	// appended after it was created and before the next node was.
 	n := len(v.label)
 	v.size = make([]int32, n)
-	for i := n - 1; i >= 0; i-- {
-		v.size[i]++
-		if i > 0 {
-			v.size[parent[i]] += v.size[i]
+	v.sigLo = make([]uint64, n)
+	v.sigHi = make([]uint64, n)
+	v.nonASCII = make([]bool, n)
+	v.utf8OK = make([]bool, n)
+	for i := range v.utf8OK {
+		v.utf8OK[i] = true
+		for _, id := range v.tokIDs[v.tokStart[i]:v.tokStart[i+1]] {
+			v.utf8OK[i] = v.utf8OK[i] && validUTF8Prefix(v.tokens[id])
 		}
 	}
+	for i := n - 1; i > 0; i-- {
+		switch c := v.label[i]; {
+		case c < 64:
+			v.sigLo[i] |= 1 << c
+		case c < 128:
+			v.sigHi[i] |= 1 << (c - 64)
+		default:
+			v.nonASCII[i] = true
+		}
+		v.size[i]++
+		p := parent[i]
+		v.size[p] += v.size[i]
+		v.sigLo[p] |= v.sigLo[i]
+		v.sigHi[p] |= v.sigHi[i]
+		v.nonASCII[p] = v.nonASCII[p] || v.nonASCII[i]
+		v.utf8OK[p] = v.utf8OK[p] && v.utf8OK[i]
+	}
+	v.size[0]++
+}
+
+// validUTF8Prefix reports whether b is valid UTF-8 or a valid UTF-8 text
+// cut inside its last character.
+func validUTF8Prefix(b []byte) bool {
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r != utf8.RuneError || n > 1 {
+			b = b[n:]
+			continue
+		}
+		need := 0
+		switch c := b[0]; {
+		case c >= 0xC2 && c <= 0xDF:
+			need = 2
+		case c >= 0xE0 && c <= 0xEF:
+			need = 3
+		case c >= 0xF0 && c <= 0xF4:
+			need = 4
+		}
+		if len(b) >= need {
+			return false
+		}
+		// Complete it with continuation bytes and see if any completion
+		// is valid.
+		buf := make([]byte, need)
+		copy(buf, b)
+		for second := byte(0x80); second <= 0xBF; second++ {
+			if len(b) < 2 {
+				buf[1] = second
+			}
+			for k := max(len(b), 2); k < need; k++ {
+				buf[k] = 0x80
+			}
+			if utf8.Valid(buf) {
+				return true
+			}
+			if len(b) >= 2 {
+				break
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // Size returns the number of tokens.
@@ -110,3 +183,25 @@ func (v *Vocab) Nodes() int { return len(v.label) }
 
 // EOG returns the end-of-generation token ids.
 func (v *Vocab) EOG() []int { return v.eog }
+
+// TokenSource is what NewVocabFrom needs of a tokenizer
+// (tokenizer.Tokenizer satisfies it).
+type TokenSource interface {
+	VocabSize() int
+	TokenBytes(id int) []byte
+	IsSpecial(id int) bool
+	EOG() []int
+}
+
+// NewVocabFrom prepares a tokenizer's vocabulary: special (control,
+// user-defined, unknown) tokens never match grammar text; the
+// end-of-generation tokens end it.
+func NewVocabFrom(ts TokenSource) (*Vocab, error) {
+	tokens := make([][]byte, ts.VocabSize())
+	for id := range tokens {
+		if !ts.IsSpecial(id) {
+			tokens[id] = ts.TokenBytes(id)
+		}
+	}
+	return NewVocab(tokens, ts.EOG())
+}
