@@ -1,10 +1,14 @@
 package llama
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/herdllm/herd/gguf"
+	"github.com/herdllm/herd/internal/testdata"
+	"github.com/herdllm/herd/model"
+	"github.com/herdllm/herd/weights"
 )
 
 // TestLoadErrors checks that broken models fail to load with an error that
@@ -106,5 +110,43 @@ func TestTiedOutput(t *testing.T) {
 	lm := m.(*Model)
 	if &lm.output.Data[0] != &lm.embd.Data[0] || len(lm.output.Data) != len(embd) {
 		t.Error("output head is not the token embedding")
+	}
+}
+
+// TestLoadErrorsInMemory edits an opened file's tensor list and metadata
+// directly: the loader must see the edits.
+func TestLoadErrorsInMemory(t *testing.T) {
+	path := testdata.Path(t, "stories260K", "stories260K-f32.gguf")
+	for _, tt := range []struct {
+		name   string
+		change func(f *weights.File)
+		want   string
+	}{
+		{"drop tensor", func(f *weights.File) {
+			f.Tensors = slices.DeleteFunc(f.Tensors, func(x *weights.Tensor) bool { return x.Name == "blk.3.attn_v.weight" })
+		}, "blk.3.attn_v.weight"},
+		{"reshape", func(f *weights.File) {
+			for _, x := range f.Tensors {
+				if x.Name == "blk.0.ffn_down.weight" {
+					x.Shape = []uint64{x.Shape[1], x.Shape[0]}
+				}
+			}
+		}, "blk.0.ffn_down.weight"},
+		{"architecture", func(f *weights.File) { f.Meta.Set("general.architecture", "rwkv") }, "rwkv"},
+		{"vocab", func(f *weights.File) { f.Meta.Set("llama.vocab_size", uint32(500)) }, "vocab_size"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := weights.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			f.Tensor("token_embd.weight") // any index built before the edit must not hide it
+			tt.change(f)
+			_, err = model.New(f, model.Options{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v does not name %q", err, tt.want)
+			}
+		})
 	}
 }

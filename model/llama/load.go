@@ -55,6 +55,8 @@ func load(f *weights.File, opts model.Options) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{hp: hp, pool: opts.Pool}
+	// Index the tensor list as it is now (callers may have edited it).
+	f = weights.NewFile(f.Path, f.Format, f.Meta, f.Tensors)
 	qDim, kvDim := hp.heads*hp.headDim, hp.kvHeads*hp.headDim
 
 	if m.embd, err = matrix(f, "token_embd.weight", hp.dim, -1); err != nil {
