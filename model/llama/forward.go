@@ -58,6 +58,14 @@ func (m *Model) Forward(c *model.Cache, batch []model.Token, want []bool) ([][]f
 	gate := make([]float32, n*hp.ffn)
 	up := make([]float32, n*hp.ffn)
 
+	var rows []int // the tokens that want logits
+	for i, w := range want {
+		if w {
+			rows = append(rows, i)
+		}
+	}
+	out := make([][]float32, len(batch))
+
 	for l := range m.layers {
 		w := &m.layers[l]
 		m.norm(xb, x, w.attnNorm, n)
@@ -73,34 +81,40 @@ func (m *Model) Forward(c *model.Cache, batch []model.Token, want []bool) ([][]f
 			copy(c.Values(l, t.Seq, e)[t.Pos*kvDim:], v[i*kvDim:(i+1)*kvDim])
 		}
 		m.attention(att, q, c, l, batch)
+		if l == len(m.layers)-1 && len(rows) < n {
+			// Past the last attention only the rows that want logits
+			// matter: keep those (rows is increasing, so in place).
+			for j, i := range rows {
+				copy(att[j*qDim:(j+1)*qDim], att[i*qDim:(i+1)*qDim])
+				copy(x[j*dim:(j+1)*dim], x[i*dim:(i+1)*dim])
+			}
+			n = len(rows)
+			if n == 0 {
+				break
+			}
+		}
 		tensor.MatMul(m.pool, xb, w.wo, att, n)
-		tensor.Add(x, xb)
+		tensor.Add(x[:n*dim], xb[:n*dim])
 
 		m.norm(xb, x, w.ffnNorm, n)
 		tensor.MatMul(m.pool, gate, w.gate, xb, n)
 		tensor.MatMul(m.pool, up, w.up, xb, n)
-		tensor.SiLUMul(gate, gate, up)
+		tensor.SiLUMul(gate[:n*hp.ffn], gate[:n*hp.ffn], up[:n*hp.ffn])
 		tensor.MatMul(m.pool, xb, w.down, gate, n)
-		tensor.Add(x, xb)
+		tensor.Add(x[:n*dim], xb[:n*dim])
 	}
 	for seq, e := range end {
 		c.Extend(seq, e)
 	}
 
-	// Final norm and output head for the tokens that want logits.
-	var rows []int
-	for i, w := range want {
-		if w {
-			rows = append(rows, i)
-		}
-	}
-	out := make([][]float32, n)
+	// Final norm and output head for the tokens that want logits: after
+	// the last layer x holds one row per entry of rows, in order.
 	if len(rows) == 0 {
 		return out, nil
 	}
 	sel := make([]float32, len(rows)*dim)
-	for j, i := range rows {
-		tensor.RMSNorm(sel[j*dim:(j+1)*dim], x[i*dim:(i+1)*dim], m.outNorm, hp.eps)
+	for j := range rows {
+		tensor.RMSNorm(sel[j*dim:(j+1)*dim], x[j*dim:(j+1)*dim], m.outNorm, hp.eps)
 	}
 	vocab := m.cfg.VocabSize
 	logits := make([]float32, len(rows)*vocab)
