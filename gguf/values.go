@@ -177,6 +177,9 @@ func decodeFixed(t ValueType, n int, b []byte) (any, int) {
 // array costs two allocations however many strings it holds.
 func (d *decoder) strings(n int) ([]string, error) {
 	const field, lenField = "value", "string length"
+	if d.whole != nil {
+		return d.stringsInMemory(n)
+	}
 	start := d.off
 	var total int64
 	for range n {
@@ -207,5 +210,40 @@ func (d *decoder) strings(n int) ([]string, error) {
 			out[i] = unsafe.String(&backing[from], l)
 		}
 	}
+	return out, nil
+}
+
+// stringsInMemory is strings for a file image in memory, with the field
+// reads inlined: vocabularies hold hundreds of thousands of strings.
+func (d *decoder) stringsInMemory(n int) ([]string, error) {
+	b := d.whole[d.off:]
+	var p, total uint64
+	for range n {
+		if uint64(len(b))-p < 8 {
+			return nil, d.fail("string length", d.off+int64(p), ErrTruncated)
+		}
+		l := binary.LittleEndian.Uint64(b[p:])
+		p += 8
+		if l > uint64(len(b))-p {
+			return nil, d.fail("string length", d.off+int64(p)-8, ErrTooLarge)
+		}
+		p += l
+		total += l
+	}
+	backing := make([]byte, total)
+	out := make([]string, n)
+	var q uint64
+	p = 0
+	for i := range out {
+		l := binary.LittleEndian.Uint64(b[p:])
+		p += 8
+		copy(backing[q:], b[p:p+l])
+		if l > 0 {
+			out[i] = unsafe.String(&backing[q], int(l))
+		}
+		p += l
+		q += l
+	}
+	d.off += int64(p)
 	return out, nil
 }
