@@ -194,6 +194,9 @@ func TestTruncatedPrefixes(t *testing.T) {
 	end := f.DataOffset + int64(last.Offset) + size
 	for n := int64(0); n < end; n++ {
 		_, err := Parse("cut.gguf", bytes.NewReader(full[:n]), n)
+		if _, err2 := parseBytes("cut.gguf", full[:n]); err2 == nil || err2.Error() != err.Error() {
+			t.Fatalf("prefix of %d bytes: parsers disagree: %v vs %v", n, err, err2)
+		}
 		var fe *FormatError
 		if !errors.As(err, &fe) || fe.Path != "cut.gguf" {
 			t.Fatalf("prefix of %d bytes: got %v", n, err)
