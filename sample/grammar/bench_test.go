@@ -88,10 +88,26 @@ func BenchmarkMaskLlama3(b *testing.B) {
 	_ = st.MaskLogits(v, logits)
 	b.ResetTimer()
 	for b.Loop() {
-		v.mu.Lock()
-		delete(v.masks, st.g)
-		v.mu.Unlock()
+		st.g.mu.Lock()
+		delete(st.g.masks, v)
+		st.g.mu.Unlock()
 		_ = st.MaskLogits(v, logits)
+	}
+}
+
+// BenchmarkColdMaskLlama3 measures the first mask of a fresh grammar in
+// the JSON-string state: every byte transition is computed too.
+func BenchmarkColdMaskLlama3(b *testing.B) {
+	v := loadLlama3Vocab(b)
+	logits := make([]float32, v.Size())
+	for b.Loop() {
+		st := JSON().NewState()
+		if err := st.Accept([]byte(`{"key": "va`)); err != nil {
+			b.Fatal(err)
+		}
+		if err := st.MaskLogits(v, logits); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -20,7 +20,8 @@ type element struct {
 
 // Grammar is a compiled grammar, safe for concurrent use by many States.
 // It caches the states it has seen and their transitions, and per
-// vocabulary the token masks of those states.
+// vocabulary the token masks of those states; the caches live as long as
+// the Grammar, so keep one per schema or request rather than forever.
 type Grammar struct {
 	elems   []element // alternatives, each ended by kindEnd
 	alts    [][]int32 // rule → start positions of its alternatives
@@ -28,8 +29,9 @@ type Grammar struct {
 	names   []string
 	root    int
 
-	mu sync.Mutex
-	rt recognizer
+	mu    sync.Mutex
+	rt    recognizer
+	masks map[*Vocab]map[int32][]uint64 // allowed-token bitsets by state
 }
 
 // Compile parses a GBNF grammar (llama.cpp's syntax: rules "name ::= ...",

@@ -31,7 +31,12 @@ type parser struct {
 	defined []bool
 	classes []charClass
 	clsKey  map[string]int
+	copied  int // elements created by repetitions, bounded by maxCopied
 }
+
+// maxCopied bounds the elements repetitions may create, so a short
+// grammar such as ("...long..."{9999}){9999} cannot exhaust memory.
+const maxCopied = 1 << 20
 
 // maxRepeat bounds {m,n} counts so a small grammar cannot expand into an
 // enormous one.
@@ -229,7 +234,10 @@ func (p *parser) parseSequence(name string, nested bool) ([]sym, error) {
 			} else if c == '?' {
 				hi = 1
 			}
-			seq = p.repeat(name, seq, last, lo, hi)
+			var err error
+			if seq, err = p.repeat(name, seq, last, lo, hi); err != nil {
+				return nil, err
+			}
 			last = -1
 		case c == '{':
 			if last < 0 {
@@ -240,7 +248,9 @@ func (p *parser) parseSequence(name string, nested bool) ([]sym, error) {
 			if err != nil {
 				return nil, err
 			}
-			seq = p.repeat(name, seq, last, lo, hi)
+			if seq, err = p.repeat(name, seq, last, lo, hi); err != nil {
+				return nil, err
+			}
 			last = -1
 		default:
 			return seq, nil
@@ -299,11 +309,15 @@ func (p *parser) parseBraces() (int, int, error) {
 
 // repeat replaces seq[last:] (one element) by lo..hi copies of it (hi -1:
 // unbounded), using generated right-recursive rules as llama.cpp does.
-func (p *parser) repeat(name string, seq []sym, last, lo, hi int) []sym {
+func (p *parser) repeat(name string, seq []sym, last, lo, hi int) ([]sym, error) {
 	item := append([]sym(nil), seq[last:]...)
 	seq = seq[:last]
 	if len(item) == 0 {
-		return seq
+		return seq, nil
+	}
+	p.copied += len(item) * (max(lo, hi) + 1)
+	if p.copied > maxCopied {
+		return nil, p.errorf("repetitions expand to more than %d elements", maxCopied)
 	}
 	for i := 0; i < lo; i++ {
 		seq = append(seq, item...)
@@ -312,7 +326,7 @@ func (p *parser) repeat(name string, seq []sym, last, lo, hi int) []sym {
 		id := p.rule(fmt.Sprintf("%s-%d", name, len(p.rules)))
 		p.rules[id] = [][]sym{append(append([]sym(nil), item...), sym{ref: id}), nil}
 		p.defined[id] = true
-		return append(seq, sym{ref: id})
+		return append(seq, sym{ref: id}), nil
 	}
 	// opt_k ::= item opt_{k-1} | ε, built from the innermost outwards.
 	tail := -1
@@ -326,7 +340,7 @@ func (p *parser) repeat(name string, seq []sym, last, lo, hi int) []sym {
 	if tail >= 0 {
 		seq = append(seq, sym{ref: tail})
 	}
-	return seq
+	return seq, nil
 }
 
 func (p *parser) parseClass() (charClass, error) {

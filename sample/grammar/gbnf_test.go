@@ -104,6 +104,7 @@ func TestGBNFErrors(t *testing.T) {
 		{`root = "a"`, "expected ::="},
 		{"root ::= \"a\"\nroot ::= \"b\"", "defined twice"},
 		{`root ::= "a"{99999999}`, "too large"},
+		{`root ::= ("` + strings.Repeat("x", 1000) + `"{9999}){9999}`, "more than"},
 	} {
 		_, err := Compile(tc.grammar, "")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -1,7 +1,5 @@
 package grammar
 
-import "sync"
-
 // JSONGrammar is GBNF for exactly the texts encoding/json.Valid accepts
 // (valid UTF-8 assumed): one JSON value with optional surrounding
 // whitespace. Whitespace is unbounded, as JSON allows; for generation,
@@ -17,13 +15,8 @@ number ::= "-"? ( "0" | [1-9] [0-9]* ) ( "." [0-9]+ )? ( [eE] [-+]? [0-9]+ )?
 ws     ::= [ \t\n\r]*
 `
 
-var (
-	jsonOnce    sync.Once
-	jsonGrammar *Grammar
-)
-
-// JSON returns the shared grammar of any JSON value (JSONGrammar).
+// JSON returns a new grammar of any JSON value (JSONGrammar). Compiling
+// it is cheap; each Grammar keeps its own caches.
 func JSON() *Grammar {
-	jsonOnce.Do(func() { jsonGrammar = MustCompile(JSONGrammar, "root") })
-	return jsonGrammar
+	return MustCompile(JSONGrammar, "root")
 }

@@ -10,8 +10,9 @@ import (
 // whole.
 const minShortcut = 16
 
-// maxCachedMasks bounds the masks kept per grammar and vocabulary.
-const maxCachedMasks = 4096
+// maxCachedMasks bounds the masks kept per grammar and vocabulary (16 KiB
+// each for a 128k vocabulary).
+const maxCachedMasks = 512
 
 // Allowed sets allowed[i] to whether token i may come next. len(allowed)
 // must be at least v.Size().
@@ -81,25 +82,21 @@ func (s *State) mask(v *Vocab) ([]uint64, error) {
 		return nil, fmt.Errorf("grammar: generation already ended")
 	}
 	g := s.g
-	v.mu.Lock()
-	if m, ok := v.masks[g][s.id]; ok {
-		v.mu.Unlock()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	cache := g.masks[v]
+	if m, ok := cache[s.id]; ok {
 		return m, nil
 	}
-	v.mu.Unlock()
-
-	g.mu.Lock()
 	m := g.walk(v, s.id)
-	g.mu.Unlock()
-
-	v.mu.Lock()
-	cache := v.masks[g]
 	if cache == nil || len(cache) >= maxCachedMasks {
 		cache = map[int32][]uint64{}
-		v.masks[g] = cache
+		if g.masks == nil {
+			g.masks = map[*Vocab]map[int32][]uint64{}
+		}
+		g.masks[v] = cache
 	}
 	cache[s.id] = m
-	v.mu.Unlock()
 	return m, nil
 }
 

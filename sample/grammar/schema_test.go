@@ -313,3 +313,21 @@ func jsonEqual(a, b any) bool {
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
 }
+
+func FuzzSchema(f *testing.F) {
+	for _, s := range testSchemas {
+		f.Add(s)
+	}
+	for _, s := range []string{`{"$ref":"#"}`, `{"type":["string","null"],"maxLength":0}`, `true`, `{"items":{"items":{}}}`, `{"$defs":{"a":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, schema string) {
+		g, err := FromSchema([]byte(schema))
+		if err != nil {
+			return
+		}
+		st := g.NewState()
+		_ = st.Accept([]byte(`{"a": [1, "x", null]}`))
+		_ = st.CanEnd()
+	})
+}

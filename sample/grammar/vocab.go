@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
-	"sync"
 	"unicode/utf8"
 )
 
@@ -31,15 +30,12 @@ type Vocab struct {
 	sigLo, sigHi []uint64
 	nonASCII     []bool
 	utf8OK       []bool // every token in the subtree is a valid UTF-8 prefix
-
-	mu    sync.Mutex
-	masks map[*Grammar]map[int32][]uint64
 }
 
 // NewVocab prepares a vocabulary: tokens[i] holds the bytes token i
 // produces (tokenizer.TokenBytes), eog the end-of-generation token ids.
 func NewVocab(tokens [][]byte, eog []int) (*Vocab, error) {
-	v := &Vocab{tokens: tokens, isEOG: make([]bool, len(tokens)), masks: map[*Grammar]map[int32][]uint64{}}
+	v := &Vocab{tokens: tokens, isEOG: make([]bool, len(tokens))}
 	for _, id := range eog {
 		if id < 0 || id >= len(tokens) {
 			return nil, fmt.Errorf("grammar: end-of-generation token %d outside vocabulary of %d", id, len(tokens))
