@@ -64,11 +64,67 @@ func (t *Template) RenderSegments(messages []Message, opts RenderOptions) ([]Seg
 		})
 		if err == nil {
 			if segs, ok := splitMarked(marked, cores); ok && Join(segs) == text {
-				return segs, nil
+				return markStructured(segs, messages), nil
 			}
 		}
 	}
-	return searchContent(text, cores), nil
+	return markStructured(searchContent(text, cores), messages), nil
+}
+
+// markStructured marks as content the JSON that tool results given as
+// JSON objects or arrays render to (templates print them with tojson, so
+// no placeholder can stand in for them).
+func markStructured(segs []Segment, messages []Message) []Segment {
+	for _, m := range messages {
+		if (m.Role != "tool" && m.Role != "ipython") || !structuredJSON(m.Content) {
+			continue
+		}
+		vb := &valueBuilder{}
+		v, err := vb.fromJSON([]byte(m.Content))
+		var forms []string
+		if err == nil {
+			for _, indent := range []int{0, 2, 4} {
+				if s, err := pyJSON(v, indent); err == nil {
+					forms = append(forms, s)
+				}
+			}
+		}
+		vb.release()
+		forms = append(forms, strings.TrimSpace(m.Content))
+		for _, form := range forms {
+			if marked, ok := markFirst(segs, form); ok {
+				segs = marked
+				break
+			}
+		}
+	}
+	return segs
+}
+
+// markFirst splits the first template segment holding text and marks that
+// occurrence as content.
+func markFirst(segs []Segment, text string) ([]Segment, bool) {
+	for i, s := range segs {
+		if s.Content {
+			continue
+		}
+		at := strings.Index(s.Text, text)
+		if at < 0 {
+			continue
+		}
+		var out []Segment
+		for _, p := range segs[:i] {
+			out = appendSegment(out, p.Text, p.Content)
+		}
+		out = appendSegment(out, s.Text[:at], false)
+		out = appendSegment(out, text, true)
+		out = appendSegment(out, s.Text[at+len(text):], false)
+		for _, p := range segs[i+1:] {
+			out = appendSegment(out, p.Text, p.Content)
+		}
+		return out, true
+	}
+	return segs, false
 }
 
 // splitMarked replaces placeholders by content segments.
@@ -117,6 +173,16 @@ func appendSegment(segs []Segment, text string, content bool) []Segment {
 		return segs
 	}
 	return append(segs, Segment{Text: text, Content: content})
+}
+
+// EncodePrompt renders messages and tokenizes the prompt with Encode. It
+// returns the token ids and the prompt text.
+func (t *Template) EncodePrompt(tok Tokenizer, messages []Message, opts RenderOptions) ([]int, string, error) {
+	segs, err := t.RenderSegments(messages, opts)
+	if err != nil {
+		return nil, "", err
+	}
+	return Encode(tok, segs), Join(segs), nil
 }
 
 // Tokenizer is what Encode needs of a tokenizer (tokenizer.Tokenizer

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // Llama 3.1+ tool-calling markers.
@@ -134,4 +135,50 @@ func excerpt(s string) string {
 		return s[:30] + "…"
 	}
 	return s
+}
+
+// MaybeToolCall reports whether a reply that begins with prefix may turn
+// out to be a tool call, so that a streaming server can hold the text back
+// until ParseToolCalls decides. It is true for an empty prefix.
+func MaybeToolCall(prefix string) bool {
+	p := strings.TrimLeft(prefix, " \t\r\n")
+	if p == "" {
+		return true
+	}
+	for _, start := range []string{PythonTag, "{", "["} {
+		if strings.HasPrefix(p, start) || strings.HasPrefix(start, p) {
+			if start == "[" && len(p) > 1 {
+				rest := strings.TrimLeft(p[1:], " \t\r\n")
+				r := []rune(rest)
+				return len(r) == 0 || r[0] == '_' || unicode.IsLetter(r[0])
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// ToolCallSchema returns a JSON Schema for one call of any of the tools in
+// the Llama 3.1 JSON form {"name": ..., "parameters": {...}}, for
+// constraining generation with grammar.FromSchema.
+func ToolCallSchema(tools []Tool) ([]byte, error) {
+	var alts []string
+	for _, t := range tools {
+		params := t.Function.Parameters
+		if len(bytes.TrimSpace(params)) == 0 {
+			params = json.RawMessage(`{"type":"object"}`)
+		}
+		if !json.Valid(params) {
+			return nil, fmt.Errorf("chat: tool %q: parameters are not JSON", t.Function.Name)
+		}
+		name, _ := json.Marshal(t.Function.Name)
+		alts = append(alts, fmt.Sprintf(`{"type":"object","properties":{"name":{"const":%s},"parameters":%s},"required":["name","parameters"],"additionalProperties":false}`, name, params))
+	}
+	if len(alts) == 0 {
+		return nil, fmt.Errorf("chat: no tools")
+	}
+	if len(alts) == 1 {
+		return []byte(alts[0]), nil
+	}
+	return []byte(`{"anyOf":[` + strings.Join(alts, ",") + `]}`), nil
 }

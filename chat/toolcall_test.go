@@ -120,3 +120,14 @@ func FuzzParseToolCalls(f *testing.F) {
 		}
 	})
 }
+
+func TestMaybeToolCall(t *testing.T) {
+	for prefix, want := range map[string]bool{
+		"": true, "  ": true, "{": true, `{"na`: true, "<|python": true, "<|python_tag|>x": true,
+		"[": true, "[get_": true, "[ f(": true, "Hello": false, "[1, 2]": false, "The {": false,
+	} {
+		if got := MaybeToolCall(prefix); got != want {
+			t.Errorf("MaybeToolCall(%q) = %v, want %v", prefix, got, want)
+		}
+	}
+}
