@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/herdllm/herd/gguf"
 	"github.com/herdllm/herd/internal/testdata"
 	"github.com/herdllm/herd/tokenizer"
 )
@@ -124,5 +127,94 @@ func TestLoRAOnQuantizedBase(t *testing.T) {
 	}
 	if !(tr.ValLoss < before) {
 		t.Errorf("loss %.3f -> %.3f, want lower", before, tr.ValLoss)
+	}
+}
+
+func TestFineTuningWritesLlamaCppAdapter(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "zorbit.txt")
+	if err := os.WriteFile(data, []byte(zorbitStories(rand.New(rand.NewPCG(5, 5)), 8)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	jsonl := filepath.Join(dir, "qa.jsonl")
+	if err := os.WriteFile(jsonl, []byte(`{"prompt":"Who is Zorbit?","completion":" A little robot."}`+"\n"+`{"prompt":"Where does Zorbit live?","completion":" In a park."}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := FineTuneConfig{
+		Base:      testdata.Path(t, "stories260K", "stories260K.bin"),
+		Tokenizer: testdata.Path(t, "stories260K", "tok512.bin"),
+		Data:      []string{data},
+		LoRA:      LoRAOptions{Rank: 4, Alpha: 8},
+		Options:   Options{Batch: 2, Seq: 32, LR: 1e-2, Seed: 1},
+		Epochs:    0.5,
+	}
+	ft, err := NewFineTuning(cfg, NewPool(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ft.Close()
+	if err := ft.Trainer.Run(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "adapter.gguf")
+	if err := ft.SaveAdapter(out, 1.5); err != nil {
+		t.Fatal(err)
+	}
+	f, err := gguf.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for k, want := range map[string]string{"general.type": "adapter", "adapter.type": "lora", "general.architecture": "llama"} {
+		if got, _ := f.Meta.String(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if a, _ := f.Meta.Float("adapter.lora.alpha"); a != 8 {
+		t.Errorf("adapter.lora.alpha = %v, want 8", a)
+	}
+	sums, _ := f.Meta.Strings("training.data.sha256")
+	if base, _ := f.Meta.String("training.base.sha256"); len(base) != 64 || len(sums) != 1 || sums[0] != ft.DataInfo[0].SHA256 {
+		t.Errorf("provenance: base %q, data %v", base, sums)
+	}
+	if _, ok := f.Meta.Float("training.valid_loss"); !ok {
+		t.Error("training.valid_loss missing")
+	}
+	a, okA := f.Tensor("blk.0.attn_q.weight.lora_a")
+	b, okB := f.Tensor("blk.0.attn_q.weight.lora_b")
+	if !okA || !okB || a.Shape[0] != 64 || a.Shape[1] != 4 || b.Shape[0] != 4 || b.Shape[1] != 64 {
+		t.Fatalf("lora tensors %v %v", a, b)
+	}
+	if k, ok := f.Tensor("blk.4.attn_k.weight.lora_b"); !ok || k.Shape[1] != 32 {
+		t.Fatalf("attn_k lora_b %v, want n_out 32", k)
+	}
+	if _, ok := f.Tensor("blk.0.ffn_up.weight.lora_a"); ok {
+		t.Error("feed-forward adapters written though not asked for")
+	}
+	// Reloading the adapter onto a fresh base reproduces the tuned model.
+	fresh, wf, err := OpenBase(cfg.Base, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wf.Close()
+	if err := fresh.LoadAdapter(f); err != nil {
+		t.Fatal(err)
+	}
+	ids := ft.Tokenizer.Encode("Zorbit said", true, false)
+	x, _ := ft.Model.Logits(ids)
+	y, _ := fresh.Logits(ids)
+	for i := range x {
+		if x[i] != y[i] {
+			t.Fatalf("logit %d: %v reloaded, %v trained", i, y[i], x[i])
+		}
+	}
+	// Prompt/completion data trains on completions only.
+	ex, err := LoadDataset(jsonl, ft.Tokenizer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := ex.(*Examples).Items[0]
+	if it.Predict[0] || !it.Predict[len(it.Predict)-1] || it.IDs[len(it.IDs)-1] != ft.Tokenizer.EOS() {
+		t.Errorf("example mask %v for %v", it.Predict, it.IDs)
 	}
 }
