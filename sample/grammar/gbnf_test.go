@@ -51,6 +51,19 @@ name ::= [A-Z] [a-z]*   # trailing comment
 			dead:    []string{"ac", "zz"},
 		},
 		{
+			name: "rule bodies on following lines with comments inside groups",
+			grammar: `root ::=
+  "<" (
+    [a-z]+ |   # a word
+    "#" [0-9]{1,3} # a number
+  ) ">"
+
+# trailing comment
+`,
+			accept: []string{"<abc>", "<#12>"},
+			dead:   []string{"<#1234", "<A"},
+		},
+		{
 			name:    "unicode ranges",
 			grammar: `root ::= [α-ω]+ [^a-z]`,
 			accept:  []string{"αβγ!", "ωΩ", "λ日"},
