@@ -67,7 +67,7 @@ func (s *Session) Generate(ctx context.Context, req GenerateRequest, fn func(Tok
 	}
 	if len(prompt) > m.ctxLen {
 		if !req.Truncate {
-			return res, fmt.Errorf("engine: the prompt has %d tokens but the context holds %d", len(prompt), m.ctxLen)
+			return res, &ContextError{Tokens: len(prompt), Context: m.ctxLen}
 		}
 		prompt, res.Truncated = truncate(prompt, m.ctxLen, req.MaxTokens, m.tok.BOS())
 	}

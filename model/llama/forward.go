@@ -25,6 +25,44 @@ func (m *Model) Forward(c *model.Cache, batch []model.Token, want []bool) ([][]f
 		return nil, err
 	}
 	want = model.Want(want, len(batch))
+	x, rows := m.blocks(c, batch, want)
+	out := make([][]float32, len(batch))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	vocab := m.cfg.VocabSize
+	logits := make([]float32, len(rows)*vocab)
+	tensor.MatMul(m.pool, logits, m.output, x, len(rows))
+	for j, i := range rows {
+		out[i] = logits[j*vocab : (j+1)*vocab : (j+1)*vocab]
+	}
+	return out, nil
+}
+
+// Hidden runs batch like Forward (extending c the same way) and returns
+// every token's final hidden state: the output of the last block after the
+// output norm, EmbeddingLength values per token, for embeddings.
+func (m *Model) Hidden(c *model.Cache, batch []model.Token) ([][]float32, error) {
+	if err := model.CheckBatch(m.cfg, c, batch, nil); err != nil {
+		return nil, err
+	}
+	want := make([]bool, len(batch))
+	for i := range want {
+		want[i] = true
+	}
+	x, _ := m.blocks(c, batch, want)
+	dim := m.hp.dim
+	out := make([][]float32, len(batch))
+	for i := range out {
+		out[i] = x[i*dim : (i+1)*dim : (i+1)*dim]
+	}
+	return out, nil
+}
+
+// blocks runs a checked batch through every block and the output norm. It
+// returns the normed hidden states of the tokens that want them, one row
+// each in batch order, and their indices in batch.
+func (m *Model) blocks(c *model.Cache, batch []model.Token, want []bool) ([]float32, []int) {
 	hp := m.hp
 	n := len(batch)
 	dim, qDim, kvDim := hp.dim, hp.heads*hp.headDim, hp.kvHeads*hp.headDim
@@ -64,7 +102,6 @@ func (m *Model) Forward(c *model.Cache, batch []model.Token, want []bool) ([][]f
 			rows = append(rows, i)
 		}
 	}
-	out := make([][]float32, len(batch))
 
 	for l := range m.layers {
 		w := &m.layers[l]
@@ -107,22 +144,13 @@ func (m *Model) Forward(c *model.Cache, batch []model.Token, want []bool) ([][]f
 		c.Extend(seq, e)
 	}
 
-	// Final norm and output head for the tokens that want logits: after
-	// the last layer x holds one row per entry of rows, in order.
+	// After the last layer x holds one row per entry of rows, in order.
 	if len(rows) == 0 {
-		return out, nil
+		return nil, nil
 	}
 	sel := make([]float32, len(rows)*dim)
-	for j := range rows {
-		tensor.RMSNorm(sel[j*dim:(j+1)*dim], x[j*dim:(j+1)*dim], m.outNorm, hp.eps)
-	}
-	vocab := m.cfg.VocabSize
-	logits := make([]float32, len(rows)*vocab)
-	tensor.MatMul(m.pool, logits, m.output, sel, len(rows))
-	for j, i := range rows {
-		out[i] = logits[j*vocab : (j+1)*vocab : (j+1)*vocab]
-	}
-	return out, nil
+	m.norm(sel, x, m.outNorm, len(rows))
+	return sel, rows
 }
 
 // norm applies RMSNorm with weight to each of the n rows of x into out.

@@ -261,3 +261,26 @@ func TestLlama3FreqsFromMetadata(t *testing.T) {
 		}
 	}
 }
+
+// TestHidden checks that the hidden states Hidden returns, through the
+// output head, give Forward's logits.
+func TestHidden(t *testing.T) {
+	m := loadTiny(t)
+	batch := []model.Token{{ID: 1}, {ID: 7, Pos: 1}, {ID: 30, Pos: 2}}
+	hidden, err := m.Hidden(m.NewCache(8), batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits, err := m.Forward(m.NewCache(8), batch, []bool{true, true, true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range hidden {
+		if len(h) != tiny.dim {
+			t.Fatalf("hidden row %d has %d values", i, len(h))
+		}
+		got := make([]float32, tiny.vocab)
+		tensor.MatMul(nil, got, m.output, h, 1)
+		rowsClose(t, "hidden→logits", got, logits[i], 1e-5)
+	}
+}
