@@ -20,8 +20,9 @@ const matmulInlineWork = 1 << 15
 // r < w.Rows. Like ggml's CPU backend it first converts the activations to
 // the format that pairs with the weight type (Q8_0 for Q4_0, Q5_0, Q8_0 and
 // IQ4_NL; Q8_1 for Q4_1 and Q5_1; Q8_K for the K-quants and IQ4_XS; F16,
-// BF16 or F32 for those weight types) and then uses integer block dot
-// products, so results match llama.cpp's rather than an exact product.
+// BF16 or F32 for those weight types; see QuantizeActivations) and then
+// uses integer block dot products, so results match llama.cpp's rather than
+// an exact product.
 //
 // The conversion happens once per call; the weight rows are spread over the
 // pool's threads, and for n > 1 each decoded weight block serves several
@@ -119,10 +120,10 @@ func (k *vecDotKernel) convert(src []float32, dst []byte) {
 	}
 }
 
-// kernelQuantize converts activations with Quantize, whose sizes MatMul has
-// already checked.
+// kernelQuantize converts activations with QuantizeActivations, whose sizes
+// MatMul has already checked.
 func kernelQuantize(act Type, src []float32, dst []byte) {
-	if err := Quantize(act, src, dst); err != nil {
+	if err := QuantizeActivations(act, src, dst); err != nil {
 		panic(fmt.Sprintf("tensor: MatMul: converting activations: %v", err))
 	}
 }

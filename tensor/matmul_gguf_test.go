@@ -75,7 +75,7 @@ func checkAgainstDequantized(t *testing.T, name string, w tensor.Matrix, x []flo
 	buf := make([]byte, size)
 	xd := make([]float32, n*w.Cols)
 	for i := 0; i < n; i++ {
-		if err := tensor.Quantize(act, x[i*w.Cols:(i+1)*w.Cols], buf); err != nil {
+		if err := tensor.QuantizeActivations(act, x[i*w.Cols:(i+1)*w.Cols], buf); err != nil {
 			t.Fatal(err)
 		}
 		if err := tensor.Dequantize(act, buf, xd[i*w.Cols:(i+1)*w.Cols]); err != nil {

@@ -103,7 +103,7 @@ func kernelReference(t *testing.T, w Matrix, x []float32, n int) (ref, tol []flo
 	xd := make([]float32, n*w.Cols)
 	xq := make([]byte, kernelMust(act.RowSize(int64(w.Cols))))
 	for i := 0; i < n; i++ {
-		if err := Quantize(act, x[i*w.Cols:(i+1)*w.Cols], xq); err != nil {
+		if err := QuantizeActivations(act, x[i*w.Cols:(i+1)*w.Cols], xq); err != nil {
 			t.Fatal(err)
 		}
 		if err := Dequantize(act, xq, xd[i*w.Cols:(i+1)*w.Cols]); err != nil {
@@ -139,7 +139,7 @@ func kernelReference(t *testing.T, w Matrix, x []float32, n int) (ref, tol []flo
 // caused by s being an f16.
 func kernelQ8_1MinError(w Matrix, r int, x []float32) float64 {
 	xq := make([]byte, kernelMust(Q8_1.RowSize(int64(len(x)))))
-	if err := Quantize(Q8_1, x, xq); err != nil {
+	if err := QuantizeActivations(Q8_1, x, xq); err != nil {
 		panic(err)
 	}
 	row := w.RowData(r)

@@ -52,7 +52,9 @@ func Softmax(x []float32) {
 	Scale(x, float32(1/sum))
 }
 
-// SiLU returns x·sigmoid(x) = x/(1+exp(-x)) in float32, as ggml_silu_f32.
+// SiLU returns x·sigmoid(x) = x/(1+exp(-x)) in float32, as ggml_silu_f32
+// (with a correctly rounded exp; llama.cpp's results on the shared goldens
+// agree best with that).
 func SiLU(x float32) float32 {
 	return x / (1 + kernelExp(-x))
 }
