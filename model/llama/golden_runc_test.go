@@ -28,6 +28,7 @@ func TestGoldenRunC(t *testing.T) {
 	loadJSON(t, testdata.Path(t, "stories260K", "golden-runc.json"), &g)
 	for _, file := range []string{"stories260K.bin", "stories260K-f32.gguf", "hf"} {
 		t.Run(file, func(t *testing.T) {
+			t.Parallel()
 			m := openModel(t, testdata.Path(t, "stories260K", file), 1)
 			for _, c := range g.Cases {
 				// tokens[0] is the first prompt token; steps forwards follow.

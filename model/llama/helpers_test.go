@@ -44,19 +44,20 @@ func openModel(t testing.TB, path string, threads int) *Model {
 }
 
 // run is one greedy generation: the prompt in one batch, then one token at
-// a time. logits[p] is the row after the token at position p.
+// a time. logits[p] is the row after the token at position p (nil for prompt
+// positions not kept).
 type run struct {
+	m      *Model
+	c      *model.Cache
 	tokens []int
 	logits [][]float32
 }
 
-// greedy feeds prompt as one batch and then generates tokens up to total
-// (prompt included, as run.c counts them), stopping after BOS when stopOnBOS.
-// Logits of prompt positions are kept where keep(pos) says so (nil: all); the
-// last prompt position and generated positions are always kept.
-func greedy(t testing.TB, m *Model, prompt []int, total int, stopOnBOS bool, keep func(pos int) bool) run {
+// start feeds prompt as one batch, keeping the logits of prompt positions
+// where keep(pos) says so (nil: all) and always those of the last.
+func start(t testing.TB, m *Model, prompt []int, size int, keep func(pos int) bool) *run {
 	t.Helper()
-	c := m.NewCache(max(total, len(prompt)) + 1)
+	c := m.NewCache(max(size, len(prompt)) + 1)
 	batch := make([]model.Token, len(prompt))
 	want := make([]bool, len(prompt))
 	for i, id := range prompt {
@@ -67,19 +68,38 @@ func greedy(t testing.TB, m *Model, prompt []int, total int, stopOnBOS bool, kee
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := run{tokens: append([]int(nil), prompt...), logits: out}
+	return &run{m: m, c: c, tokens: append([]int(nil), prompt...), logits: out}
+}
+
+// pick appends the argmax of the last logits row and returns it.
+func (r *run) pick() int {
+	next := argmax(r.logits[len(r.logits)-1])
+	r.tokens = append(r.tokens, next)
+	return next
+}
+
+// feed runs the last picked token.
+func (r *run) feed(t testing.TB) {
+	t.Helper()
+	pos := len(r.tokens) - 1
+	out, err := r.m.Forward(r.c, []model.Token{{ID: r.tokens[pos], Pos: pos}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.logits = append(r.logits, out[0])
+}
+
+// greedy runs prompt and then generates tokens up to total (prompt
+// included, as run.c counts them), stopping after BOS when stopOnBOS.
+func greedy(t testing.TB, m *Model, prompt []int, total int, stopOnBOS bool, keep func(pos int) bool) *run {
+	t.Helper()
+	r := start(t, m, prompt, total, keep)
 	for len(r.tokens) < total {
-		last := r.logits[len(r.logits)-1]
-		next := argmax(last)
-		r.tokens = append(r.tokens, next)
+		next := r.pick()
 		if stopOnBOS && next == 1 || len(r.tokens) >= total {
 			break
 		}
-		out, err := m.Forward(c, []model.Token{{ID: next, Pos: len(r.tokens) - 1}}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.logits = append(r.logits, out[0])
+		r.feed(t)
 	}
 	return r
 }
