@@ -177,6 +177,7 @@ func TestFormat(t *testing.T) {
 		{KV{"f", TypeFloat32, float32(0.1)}, "f = 0.1"},
 		{KV{"s", TypeString, "hi\n"}, `s = "hi\n"`},
 		{KV{"b", TypeBool, true}, "b = true"},
+		{KV{"l", TypeString, strings.Repeat("é", 50)}, `l = "` + strings.Repeat("é", 40) + `"…`},
 		{KV{"t", TypeArray, Array{TypeString, long}}, "t = [512 strings]"},
 		{KV{"x", TypeArray, Array{TypeFloat32, make([]float32, 9)}}, "x = [9 float32]"},
 		{KV{"y", TypeArray, Array{TypeInt32, []int32{1, -2}}}, "y = [1, -2]"},

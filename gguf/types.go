@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ValueType is the type id of a GGUF metadata value, as numbered in the file.
@@ -153,7 +154,11 @@ func FormatValue(v any) string {
 	switch v := v.(type) {
 	case string:
 		if len(v) > maxQuoted {
-			return strconv.Quote(v[:maxQuoted]) + "…"
+			cut := maxQuoted
+			for cut > 0 && !utf8.RuneStart(v[cut]) {
+				cut--
+			}
+			return strconv.Quote(v[:cut]) + "…"
 		}
 		return strconv.Quote(v)
 	case float32:
