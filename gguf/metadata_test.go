@@ -2,6 +2,8 @@ package gguf
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -207,6 +209,8 @@ func TestWriteErrors(t *testing.T) {
 		"too many dims":  {nil, []WriteTensor{{Name: "w", Shape: []uint64{1, 1, 1, 1, 1}, Type: tensor.F32, Data: make([]byte, 4)}}},
 		"unknown type":   {nil, []WriteTensor{{Name: "w", Shape: []uint64{1}, Type: 5, Data: make([]byte, 4)}}},
 		"alignment type": {badAlign, nil},
+		"data and fill":  {nil, []WriteTensor{{Name: "w", Shape: []uint64{1}, Type: tensor.F32, Data: make([]byte, 4), Fill: func([]byte) error { return nil }}}},
+		"fill fails":     {nil, []WriteTensor{{Name: "w", Shape: []uint64{1}, Type: tensor.F32, Fill: func([]byte) error { return io.ErrShortWrite }}}},
 		"long name":      {nil, []WriteTensor{{Name: strings.Repeat("x", MaxNameLen), Shape: []uint64{1}, Type: tensor.F32, Data: make([]byte, 4)}}},
 		"value type":     {badKV, nil},
 	} {
@@ -216,5 +220,30 @@ func TestWriteErrors(t *testing.T) {
 	}
 	if err := WriteFile(filepath.Join(t.TempDir(), "no", "such", "dir"), nil, nil); err == nil {
 		t.Error("WriteFile into a missing directory succeeded")
+	}
+}
+
+// TestWriteFill writes tensors produced by Fill and requires the same file
+// as from Data.
+func TestWriteFill(t *testing.T) {
+	want := sampleFile(t)
+	ts := sampleTensors()
+	for i := range ts {
+		data := ts[i].Data
+		ts[i].Data = nil
+		ts[i].Fill = func(dst []byte) error {
+			if len(dst) != len(data) {
+				return fmt.Errorf("got %d bytes, want %d", len(dst), len(data))
+			}
+			copy(dst, data)
+			return nil
+		}
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, sampleMeta(), ts); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Fatal("Fill gave a different file than Data")
 	}
 }

@@ -16,12 +16,17 @@ import (
 const MaxNameLen = 64
 
 // WriteTensor is one tensor to write: its name, shape (ggml order, Shape[0]
-// the row length), type, and exactly Type.Bytes(Shape) bytes of data.
+// the row length), type, and exactly Type.Bytes(Shape) bytes of data, given
+// either as Data or produced by Fill.
 type WriteTensor struct {
 	Name  string
 	Shape []uint64
 	Type  tensor.Type
 	Data  []byte
+	// Fill, used instead of Data, writes the tensor's bytes into dst (of
+	// exactly Type.Bytes(Shape) bytes, zeroed) while the file is written,
+	// so that a file of any size needs memory only for its largest tensor.
+	Fill func(dst []byte) error
 }
 
 // Write writes a GGUF v3 file: the header, meta's entries in order, the
@@ -67,8 +72,21 @@ func Write(w io.Writer, meta *Metadata, tensors []WriteTensor) error {
 	if len(tensors) > 0 || !meta.unpadded {
 		e.pad(align)
 	}
+	var fillBuf []byte
 	for _, t := range tensors {
-		e.bytes(t.Data)
+		data := t.Data
+		if t.Fill != nil {
+			size, _ := t.Type.Bytes(t.Shape)
+			if int64(cap(fillBuf)) < size {
+				fillBuf = make([]byte, size)
+			}
+			data = fillBuf[:size]
+			clear(data)
+			if err := t.Fill(data); err != nil {
+				return fmt.Errorf("gguf: write: tensor %q: %w", t.Name, err)
+			}
+		}
+		e.bytes(data)
 		e.pad(align)
 	}
 	if e.err != nil {
@@ -134,7 +152,11 @@ func layout(tensors []WriteTensor, align uint64) ([]uint64, error) {
 		if err != nil {
 			return nil, fmt.Errorf("gguf: write: tensor %q: %w", t.Name, err)
 		}
-		if int64(len(t.Data)) != size {
+		if t.Fill != nil {
+			if t.Data != nil {
+				return nil, fmt.Errorf("gguf: write: tensor %q: both Data and Fill given", t.Name)
+			}
+		} else if int64(len(t.Data)) != size {
 			return nil, fmt.Errorf("gguf: write: tensor %q: %d bytes of data, %s %v needs %d", t.Name, len(t.Data), t.Type, t.Shape, size)
 		}
 		offsets[i] = off
