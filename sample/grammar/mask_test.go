@@ -1,6 +1,7 @@
 package grammar
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -92,5 +93,59 @@ func TestMaskSmallVocab(t *testing.T) {
 	}
 	if _, err := NewVocab(tokens, []int{99}); err == nil {
 		t.Fatal("accepted an out-of-range end-of-generation id")
+	}
+}
+
+// TestConcurrentStates drives several generations over one grammar and
+// vocabulary at once.
+func TestConcurrentStates(t *testing.T) {
+	var tokens [][]byte
+	for _, s := range []string{"{", "}", `"`, "a", "b", ":", ",", " ", "1", "[", "]", `{"`, `":`, "null"} {
+		tokens = append(tokens, []byte(s))
+	}
+	tokens = append(tokens, nil) // end of generation
+	v, err := NewVocab(tokens, []int{len(tokens) - 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := FromSchema([]byte(`{"type":"object","properties":{"a":{"type":"array","items":{"type":"integer"},"maxItems":3}},"required":["a"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for w := range 4 {
+		go func() {
+			allowed := make([]bool, v.Size())
+			st := g.NewState()
+			for step := 0; !st.Done() && step < 200; step++ {
+				if err := st.Allowed(v, allowed); err != nil {
+					errs <- err
+					return
+				}
+				pick := -1
+				for i := range allowed {
+					// Rotate the preference so the workers differ.
+					j := (i + w + step) % len(allowed)
+					if allowed[j] {
+						pick = j
+						break
+					}
+				}
+				if pick < 0 {
+					errs <- fmt.Errorf("worker %d: nothing allowed", w)
+					return
+				}
+				if err := st.AcceptToken(v, pick); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
