@@ -50,7 +50,7 @@ var annotations = map[string]bool{
 var supported = map[string]bool{
 	"type": true, "properties": true, "required": true, "additionalProperties": true,
 	"enum": true, "const": true, "items": true, "minItems": true, "maxItems": true,
-	"minLength": true, "maxLength": true, "anyOf": true, "oneOf": true,
+	"minLength": true, "maxLength": true, "pattern": true, "anyOf": true, "oneOf": true,
 	"$defs": true, "definitions": true, "$ref": true,
 }
 
@@ -58,8 +58,9 @@ var supported = map[string]bool{
 // accepts. Supported: type (one or a list), properties, required,
 // additionalProperties (false, true or a schema; absent means only the
 // declared properties are generated), enum, const, items, minItems,
-// maxItems, minLength, maxLength, anyOf, oneOf (generated like anyOf), and
-// $ref into $defs/definitions. Annotations (title, description, format...)
+// maxItems, minLength, maxLength, pattern (a regular expression over the
+// string's characters; anchors ^ and $ only at its ends), anyOf, oneOf
+// (generated like anyOf), and $ref into $defs/definitions. Annotations (title, description, format...)
 // are ignored; any other keyword is an error rather than silently dropped.
 // Properties are generated in the schema's order.
 func FromSchema(schema []byte) (*Grammar, error) {
@@ -225,7 +226,7 @@ func schemaTypes(s *orderedObject, path string) ([]string, error) {
 			return []string{"object"}, nil
 		case has(s, "items", "minItems", "maxItems"):
 			return []string{"array"}, nil
-		case has(s, "minLength", "maxLength"):
+		case has(s, "minLength", "maxLength", "pattern"):
 			return []string{"string"}, nil
 		}
 		return []string{"any"}, nil
@@ -326,6 +327,21 @@ func (c *converter) visitString(s *orderedObject, path string) (string, error) {
 	lo, hi, err := bounds(s, "minLength", "maxLength", path)
 	if err != nil {
 		return "", err
+	}
+	if v, ok := s.get("pattern"); ok {
+		pattern, isString := v.(string)
+		if !isString {
+			return "", fmt.Errorf("grammar: schema %s: pattern must be a string", path)
+		}
+		if lo > 0 || hi >= 0 {
+			return "", fmt.Errorf("grammar: schema %s: pattern together with minLength/maxLength is not supported", path)
+		}
+		body, err := c.patternRule(pattern, path)
+		if err != nil {
+			return "", err
+		}
+		c.primitive("space")
+		return `"\"" ` + body + ` "\"" space`, nil
 	}
 	if lo == 0 && hi < 0 {
 		return c.primitive("string"), nil

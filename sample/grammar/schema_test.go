@@ -28,6 +28,7 @@ var testSchemas = []string{
 	`{"$defs":{"pt":{"type":"object","properties":{"x":{"type":"integer"},"y":{"type":"integer"}},"required":["x","y"]}},"type":"array","items":{"$ref":"#/$defs/pt"},"minItems":2,"maxItems":2}`,
 	`{"type":"object","properties":{"mode":{"oneOf":[{"const":"fast"},{"const":"slow"}]},"level":{"type":"integer"}},"required":["mode"],"additionalProperties":{"type":"boolean"}}`,
 	`{"type":"string","minLength":2,"maxLength":6}`,
+	`{"type":"object","properties":{"code":{"type":"string","pattern":"^[A-Z]{2}-[0-9]{3}(/[a-z]+)?$"},"note":{"pattern":"o(k|n)"}},"required":["code","note"]}`,
 }
 
 func TestSchemaAcceptance(t *testing.T) {
@@ -45,6 +46,8 @@ func TestSchemaAcceptance(t *testing.T) {
 		{`{"type":"array","maxItems":0}`, []string{`[]`}, []string{`[1]`}},
 		{`{"type":"object"}`, []string{`{}`, `{"any":[1,{"x":null}]}`}, []string{`[]`}},
 		{`true`, []string{`1`, `"s"`, `{"a":[]}`}, []string{`{`}},
+		{testSchemas[10], []string{`{"code":"AB-123","note":"ok"}`, `{"code":"XY-000/abc","note":"a lot of onions"}`}, []string{`{"code":"AB-12","note":"ok"}`, `{"code":"ab-123","note":"ok"}`, `{"code":"AB-123","note":"nope"}`}},
+		{`{"pattern":"(?i)^hi$"}`, []string{`"hi"`, `"HI"`, `"hI"`}, []string{`"hii"`}},
 	} {
 		g, err := FromSchema([]byte(tc.schema))
 		if err != nil {
@@ -65,7 +68,11 @@ func TestSchemaAcceptance(t *testing.T) {
 
 func TestSchemaErrors(t *testing.T) {
 	for _, tc := range []struct{ schema, want string }{
-		{`{"type":"string","pattern":"^a"}`, `"pattern" is not supported`},
+		{`{"type":"string","pattern":"\\bword"}`, `word boundary`},
+		{`{"type":"string","pattern":"a^b"}`, `anchor ^`},
+		{`{"type":"string","pattern":"[a"}`, `missing closing ]`},
+		{`{"type":"string","pattern":"^\\\\$"}`, `JSON must escape`},
+		{`{"type":"string","pattern":"a","maxLength":3}`, `not supported`},
 		{`{"type":"integer","minimum":0}`, `"minimum" is not supported`},
 		{`{"allOf":[{}]}`, `"allOf" is not supported`},
 		{`{"type":"strin"}`, `unknown type "strin"`},
@@ -237,6 +244,9 @@ func validate(root, s, v any) error {
 		}
 		if hi, ok := obj["maxLength"].(float64); ok && float64(n) > hi {
 			return fmt.Errorf("%q longer than %v", x, hi)
+		}
+		if p, ok := obj["pattern"].(string); ok && !regexp.MustCompile(p).MatchString(x) {
+			return fmt.Errorf("%q does not match %q", x, p)
 		}
 	case []any:
 		if lo, ok := obj["minItems"].(float64); ok && float64(len(x)) < lo {
