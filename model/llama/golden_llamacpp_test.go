@@ -51,8 +51,9 @@ type llamacppStories struct {
 // TestGoldenLlamaCppStories checks the stories260K GGUFs (F32, F16, Q8_0,
 // Q4_0) against llama.cpp's greedy run for the first 32 generated tokens.
 // Tokens are compared while this engine's own top-1/top-2 margin exceeds
-// twice the logit tolerance (beyond that, either choice is within the
-// numeric error).
+// twice the logit error (measured on the recorded rows, floored at a
+// twentieth of the tolerance); beyond that either choice is within the
+// numeric error.
 func TestGoldenLlamaCppStories(t *testing.T) {
 	var g llamacppStories
 	loadJSON(t, testdata.Path(t, "stories260K", "golden-llamacpp.json"), &g)
@@ -67,20 +68,22 @@ func TestGoldenLlamaCppStories(t *testing.T) {
 			for _, c := range v.Cases {
 				total := min(c.Steps+1, len(c.PromptIDs)+32)
 				r := greedy(t, m, c.PromptIDs, total, true, nil)
-				for p := len(c.PromptIDs); p < len(r.tokens); p++ {
-					if r.tokens[p] != c.Tokens[p] {
-						t.Errorf("%s: token %d = %d, want %d", c.Name, p, r.tokens[p], c.Tokens[p])
-						break
-					}
-					if margin(r.logits[p-1]) < 2*tol {
-						break
-					}
-				}
 				worst := 0.0
 				for p, want := range c.Logits {
 					worst = max(worst, maxAbsDiff(r.logits[p], want))
 				}
-				t.Logf("%s: max |Δlogit| %.3g over %d rows", c.Name, worst, len(c.Logits))
+				compared := 0
+				for p := len(c.PromptIDs); p < len(r.tokens); p++ {
+					if margin(r.logits[p-1]) < 2*max(worst, tokenFloor(tol)) {
+						break
+					}
+					if r.tokens[p] != c.Tokens[p] {
+						t.Errorf("%s: token %d = %d, want %d", c.Name, p, r.tokens[p], c.Tokens[p])
+						break
+					}
+					compared++
+				}
+				t.Logf("%s: tokens compared for %d/%d steps; max |Δlogit| %.3g over %d rows", c.Name, compared, len(r.tokens)-len(c.PromptIDs), worst, len(c.Logits))
 				if worst > tol {
 					t.Errorf("%s: max |Δlogit| = %g, want ≤ %g", c.Name, worst, tol)
 				}
