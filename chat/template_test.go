@@ -215,8 +215,31 @@ func TestOtherTemplates(t *testing.T) {
 			t.Errorf("%s:\n got %q\nwant %q", tc.file, got, tc.want)
 		}
 	}
+	// Without a system prompt.
+	short := []Message{{Role: "user", Content: "Hi"}, {Role: "assistant", Content: "Hello!"}, {Role: "user", Content: "Bye"}}
+	for _, tc := range []struct{ file, want string }{
+		{"microsoft-Phi-3.5-mini-instruct.jinja", "<|user|>\nHi<|end|>\n<|assistant|>\nHello!<|end|>\n<|user|>\nBye<|end|>\n<|endoftext|>"},
+		{"deepseek-ai-DeepSeek-R1-Distill-Llama-8B.jinja", "<s><｜User｜>Hi<｜Assistant｜>Hello!<｜end▁of▁sentence｜><｜User｜>Bye"},
+		{"mistralai-Mistral-Nemo-Instruct-2407.jinja", "<s>[INST]Hi[/INST]Hello!<|endoftext|>[INST]Bye[/INST]"},
+	} {
+		got, err := loadTemplate(t, tc.file).Render(short, RenderOptions{BOS: "<s>", EOS: "<|endoftext|>"})
+		if err != nil || got != tc.want {
+			t.Errorf("%s without system:\n got %q (%v)\nwant %q", tc.file, got, err, tc.want)
+		}
+	}
+	// DeepSeek writes tool-call arguments as a JSON string.
+	got, err := loadTemplate(t, "deepseek-ai-DeepSeek-R1-Distill-Llama-8B.jinja").Render([]Message{
+		{Role: "user", Content: "W"},
+		{Role: "assistant", ToolCalls: []ToolCall{{Type: "function", Function: FunctionCall{Name: "f", Arguments: json.RawMessage(`{"a":1,"b":"x"}`)}}}},
+		{Role: "tool", Content: "42"},
+	}, RenderOptions{})
+	wantDS := "<｜User｜>W<｜Assistant｜><｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>f\n```json\n{\"a\": 1, \"b\": \"x\"}\n```<｜tool▁call▁end｜>" +
+		"<｜tool▁outputs▁begin｜><｜tool▁output▁begin｜>42<｜tool▁output▁end｜><｜tool▁outputs▁end｜>"
+	if err != nil || got != wantDS {
+		t.Errorf("deepseek tool call:\n got %q (%v)\nwant %q", got, err, wantDS)
+	}
 	// Mistral's tool list iterates tool.items(): Python's dict order.
-	got, err := loadTemplate(t, "mistralai-Mistral-Nemo-Instruct-2407.jinja").Render(
+	got, err = loadTemplate(t, "mistralai-Mistral-Nemo-Instruct-2407.jinja").Render(
 		[]Message{{Role: "user", Content: "Weather?"}},
 		RenderOptions{BOS: "<s>", Tools: []Tool{{Function: Function{Name: "f", Description: "d", Parameters: json.RawMessage(`{"type":"object","properties":{}}`)}}}})
 	if err != nil {

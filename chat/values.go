@@ -132,6 +132,9 @@ func (vb *valueBuilder) messages(msgs []Message, contentOf func(i int) string) p
 				var args any = string(c.Function.Arguments)
 				if v, err := vb.fromJSON(c.Function.Arguments); err == nil {
 					args = v
+					if m, ok := v.(map[string]any); ok {
+						args = argsDict(m)
+					}
 				}
 				typ := c.Type
 				if typ == "" {
@@ -184,4 +187,18 @@ func (vb *valueBuilder) tools(tools []Tool) (pyList, error) {
 func structuredJSON(s string) bool {
 	t := bytes.TrimSpace([]byte(s))
 	return len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Valid(t)
+}
+
+// argsDict holds tool-call arguments: a mapping for templates that use it
+// as one (tojson, items) and its JSON text where a template concatenates
+// it as the string OpenAI clients send.
+type argsDict map[string]any
+
+// String returns the arguments as json.dumps writes them.
+func (a argsDict) String() string {
+	s, err := pyJSON(map[string]any(a), 0)
+	if err != nil {
+		return fmt.Sprint(map[string]any(a))
+	}
+	return s
 }
