@@ -2,6 +2,7 @@ package synth
 
 import (
 	"context"
+	"os"
 
 	"bytes"
 	"github.com/herdllm/herd/engine"
@@ -130,5 +131,26 @@ func TestRunsInEngine(t *testing.T) {
 	}
 	if len(res.Tokens) != 8 {
 		t.Errorf("generated %d tokens, want 8", len(res.Tokens))
+	}
+}
+
+func TestCached(t *testing.T) {
+	dir := t.TempDir()
+	s := Shapes["stories260k"]
+	p1, err := Cached(dir, s, Mixes["Q8_0"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	st1, _ := os.Stat(p1)
+	p2, err := Cached(dir, s, Mixes["Q8_0"])
+	if err != nil || p2 != p1 {
+		t.Fatalf("second call: %q, %v", p2, err)
+	}
+	st2, _ := os.Stat(p2)
+	if !st1.ModTime().Equal(st2.ModTime()) {
+		t.Error("cached model was rewritten")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d files in the cache, want 1", len(entries))
 	}
 }
