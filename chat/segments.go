@@ -1,10 +1,12 @@
 package chat
 
 import (
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -185,6 +187,38 @@ func (t *Template) EncodePrompt(tok Tokenizer, messages []Message, opts RenderOp
 	return Encode(tok, segs), Join(segs), nil
 }
 
+// special is a special token's text and id.
+type special struct {
+	text string
+	id   int
+}
+
+// specialsCache holds, per tokenizer, its special tokens longest first.
+var specialsCache sync.Map // Tokenizer → []special
+
+func specialTexts(tok Tokenizer) []special {
+	cacheable := reflect.TypeOf(tok).Comparable()
+	if cacheable {
+		if v, ok := specialsCache.Load(tok); ok {
+			return v.([]special)
+		}
+	}
+	var specials []special
+	for id := range tok.VocabSize() {
+		if tok.IsSpecial(id) {
+			if p := tok.Piece(id); p != "" {
+				specials = append(specials, special{p, id})
+			}
+		}
+	}
+	// Longest first, so the longest special token wins at each position.
+	sort.SliceStable(specials, func(i, j int) bool { return len(specials[i].text) > len(specials[j].text) })
+	if cacheable {
+		specialsCache.Store(tok, specials)
+	}
+	return specials
+}
+
 // Tokenizer is what Encode needs of a tokenizer (tokenizer.Tokenizer
 // satisfies it).
 type Tokenizer interface {
@@ -200,21 +234,7 @@ type Tokenizer interface {
 // tokenized together exactly as a whole-prompt tokenization would. No BOS
 // is added: templates write it themselves.
 func Encode(tok Tokenizer, segs []Segment) []int {
-	type special struct {
-		text string
-		id   int
-	}
-	var specials []special
-	for id := range tok.VocabSize() {
-		if tok.IsSpecial(id) {
-			if p := tok.Piece(id); p != "" {
-				specials = append(specials, special{p, id})
-			}
-		}
-	}
-	// Longest first, so the longest special token wins at each position.
-	sort.Slice(specials, func(i, j int) bool { return len(specials[i].text) > len(specials[j].text) })
-
+	specials := specialTexts(tok)
 	var ids []int
 	var run strings.Builder
 	flush := func() {
