@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,13 +14,25 @@ import (
 	"github.com/herdllm/herd/tokenizer"
 )
 
+var (
+	llama3TokOnce sync.Once
+	llama3Tok     *tokenizer.Tokenizer
+	llama3TokErr  error
+)
+
 func loadLlama3Tokenizer(t *testing.T) *tokenizer.Tokenizer {
+	return loadLlama3TokenizerTB(t)
+}
+
+// loadLlama3TokenizerTB loads the Llama 3 vocabulary once per test binary.
+func loadLlama3TokenizerTB(t testing.TB) *tokenizer.Tokenizer {
 	t.Helper()
-	tok, err := tokenizer.Load(testdata.Path(t, "vocab", "ggml-vocab-llama-bpe.gguf"))
-	if err != nil {
-		t.Fatal(err)
+	path := testdata.Path(t, "vocab", "ggml-vocab-llama-bpe.gguf")
+	llama3TokOnce.Do(func() { llama3Tok, llama3TokErr = tokenizer.Load(path) })
+	if llama3TokErr != nil {
+		t.Fatal(llama3TokErr)
 	}
-	return tok
+	return llama3Tok
 }
 
 // TestGoldenChatLlama32 renders the chat case of the synthetic Llama 3

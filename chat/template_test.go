@@ -16,6 +16,10 @@ import (
 var testNow = time.Date(2024, 9, 5, 10, 0, 0, 0, time.UTC)
 
 func loadTemplate(t *testing.T, file string) *Template {
+	return loadTemplateTB(t, file)
+}
+
+func loadTemplateTB(t testing.TB, file string) *Template {
 	t.Helper()
 	src, err := os.ReadFile(testdata.Path(t, "templates", file))
 	if err != nil {
