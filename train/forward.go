@@ -8,6 +8,11 @@ type layerActs struct {
 	lora                                                  [7]loraActs // q, k, v, o, gate, up, down
 }
 
+// backwardBuffers are the activation gradients of the backward pass.
+type backwardBuffers struct {
+	dx, dxn, dh, dg, du, do, dq, dk, dv []float32
+}
+
 // workspace holds the activations of the last forward pass and the buffers
 // of the backward pass, sized for batch×seq tokens.
 type workspace struct {
@@ -18,6 +23,7 @@ type workspace struct {
 	xnf        []float32
 	logits     []float32 // logits, then their gradient after the loss
 	outLoRA    loraActs
+	grads      *backwardBuffers
 	rope       *ropeTable
 	training   bool
 	s          scratch
@@ -125,13 +131,21 @@ func (m *Model) backward(ws *workspace) {
 	n := ws.batch * ws.seq
 	d, kv, f := c.Dim, c.KVDim(), c.Hidden
 	ws.s.reset()
-	dx := make([]float32, n*d)
-	dxn := make([]float32, n*d)
+	if ws.grads == nil {
+		ws.grads = &backwardBuffers{
+			dx: make([]float32, n*d), dxn: make([]float32, n*d),
+			dh: make([]float32, n*f), dg: make([]float32, n*f), du: make([]float32, n*f),
+			do: make([]float32, n*d), dq: make([]float32, n*d), dk: make([]float32, n*kv), dv: make([]float32, n*kv),
+		}
+	}
+	bb := ws.grads
+	dx, dxn := bb.dx, bb.dxn
+	clear(dx)
+	clear(dxn)
 	m.Output.linearBwd(p, &ws.s, dxn, ws.logits, ws.xnf, n, &ws.outLoRA)
 	rmsNormBackward(p, dx, m.OutNorm.G, dxn, ws.xf, ws.rsf, m.OutNorm.W, n)
-	dh, dg, du := make([]float32, n*f), make([]float32, n*f), make([]float32, n*f)
-	do, dq := make([]float32, n*d), make([]float32, n*d)
-	dk, dv := make([]float32, n*kv), make([]float32, n*kv)
+	dh, dg, du := bb.dh, bb.dg, bb.du
+	do, dq, dk, dv := bb.do, bb.dq, bb.dk, bb.dv
 	as := attnShape{batch: ws.batch, seq: ws.seq, heads: c.Heads, kvHeads: c.KVHeads, headDim: c.HeadDim()}
 	for l := len(m.Blocks) - 1; l >= 0; l-- {
 		b, a := &m.Blocks[l], &ws.layers[l]

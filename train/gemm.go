@@ -25,52 +25,53 @@ func matMulNT(p *Pool, c, a, b []float32, m, n, k int, acc bool) {
 		p.Run(blocks, func(lo, hi int) {
 			for i0 := 0; i0 < m; i0 += rowBlock {
 				i1 := min(i0+rowBlock, m)
-				gemmTile(c, a, b, i0, i1, lo*4, min(hi*4, n), n, k, acc)
+				gemmTile(c, n, a, k, b, k, i0, i1, lo*4, min(hi*4, n), k, acc)
 			}
 		})
 		return
 	}
 	p.Run((m+1)/2, func(lo, hi int) {
-		gemmTile(c, a, b, lo*2, min(hi*2, m), 0, n, n, k, acc)
+		gemmTile(c, n, a, k, b, k, lo*2, min(hi*2, m), 0, n, k, acc)
 	})
 }
 
-// gemmTile computes rows [i0,i1) and columns [j0,j1) of C = A·Bᵀ.
-func gemmTile(c, a, b []float32, i0, i1, j0, j1, n, k int, acc bool) {
+// gemmTile computes rows [i0,i1) and columns [j0,j1) of C = A·Bᵀ over k
+// values, for row-major operands whose rows are lda, ldb and ldc apart.
+func gemmTile(c []float32, ldc int, a []float32, lda int, b []float32, ldb int, i0, i1, j0, j1, k int, acc bool) {
 	j := j0
 	for ; j+4 <= j1; j += 4 {
-		b0 := b[j*k : j*k+k]
-		b1 := b[(j+1)*k : (j+1)*k+k]
-		b2 := b[(j+2)*k : (j+2)*k+k]
-		b3 := b[(j+3)*k : (j+3)*k+k]
+		b0 := b[j*ldb : j*ldb+k]
+		b1 := b[(j+1)*ldb : (j+1)*ldb+k]
+		b2 := b[(j+2)*ldb : (j+2)*ldb+k]
+		b3 := b[(j+3)*ldb : (j+3)*ldb+k]
 		i := i0
 		var blk [16]float32
-		for ; i+4 <= i1 && dot4x4(a[i*k:], k, b[j*k:], k, k, &blk); i += 4 {
+		for ; i+4 <= i1 && dot4x4(a[i*lda:], lda, b[j*ldb:], ldb, k, &blk); i += 4 {
 			for r := 0; r < 4; r++ {
-				store(c[(i+r)*n+j:(i+r)*n+j+4], blk[4*r:4*r+4], acc)
+				store(c[(i+r)*ldc+j:(i+r)*ldc+j+4], blk[4*r:4*r+4], acc)
 			}
 		}
 		for ; i+2 <= i1; i += 2 {
-			a0 := a[i*k : i*k+k]
-			a1 := a[(i+1)*k : (i+1)*k+k]
+			a0 := a[i*lda : i*lda+k]
+			a1 := a[(i+1)*lda : (i+1)*lda+k]
 			s := dot2x4(a0, a1, b0, b1, b2, b3)
-			store(c[i*n+j:i*n+j+4], s[0:4], acc)
-			store(c[(i+1)*n+j:(i+1)*n+j+4], s[4:8], acc)
+			store(c[i*ldc+j:i*ldc+j+4], s[0:4], acc)
+			store(c[(i+1)*ldc+j:(i+1)*ldc+j+4], s[4:8], acc)
 		}
 		for ; i < i1; i++ {
-			a0 := a[i*k : i*k+k]
+			a0 := a[i*lda : i*lda+k]
 			s := [4]float32{dot(a0, b0), dot(a0, b1), dot(a0, b2), dot(a0, b3)}
-			store(c[i*n+j:i*n+j+4], s[:], acc)
+			store(c[i*ldc+j:i*ldc+j+4], s[:], acc)
 		}
 	}
 	for ; j < j1; j++ {
-		bj := b[j*k : j*k+k]
+		bj := b[j*ldb : j*ldb+k]
 		for i := i0; i < i1; i++ {
-			s := dot(a[i*k:i*k+k], bj)
+			s := dot(a[i*lda:i*lda+k], bj)
 			if acc {
-				c[i*n+j] += s
+				c[i*ldc+j] += s
 			} else {
-				c[i*n+j] = s
+				c[i*ldc+j] = s
 			}
 		}
 	}

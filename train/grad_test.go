@@ -105,7 +105,7 @@ func TestGradAttention(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	p := NewPool(2)
 	defer p.Close()
-	for _, s := range []attnShape{{batch: 2, seq: 5, heads: 4, kvHeads: 2, headDim: 4}, {batch: 1, seq: 6, heads: 3, kvHeads: 3, headDim: 2}} {
+	for _, s := range []attnShape{{batch: 2, seq: 5, heads: 4, kvHeads: 2, headDim: 4}, {batch: 1, seq: 6, heads: 3, kvHeads: 3, headDim: 2}, {batch: 1, seq: 21, heads: 2, kvHeads: 1, headDim: 17}} {
 		n := s.batch * s.seq
 		q, k, v := randVec(rng, n*s.heads*s.headDim, 1), randVec(rng, n*s.kvHeads*s.headDim, 1), randVec(rng, n*s.kvHeads*s.headDim, 1)
 		do := randVec(rng, n*s.heads*s.headDim, 1)

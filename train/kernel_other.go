@@ -6,3 +6,6 @@ package train
 func dot4x4(a []float32, lda int, b []float32, ldb int, k int, out *[16]float32) bool {
 	return false
 }
+
+// vectorKernel reports whether dot4x4 runs vectorized on this machine.
+func vectorKernel() bool { return false }

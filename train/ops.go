@@ -110,6 +110,10 @@ type attnShape struct {
 // attentionForward computes o = softmax(q·kᵀ/√d + causal mask)·v per head,
 // keeping the probabilities in probs [batch×heads×seq×seq].
 func attentionForward(p *Pool, o, probs, q, k, v []float32, s attnShape) {
+	if useAttentionGemm(s.headDim) {
+		attentionForwardGemm(p, o, probs, q, k, v, s)
+		return
+	}
 	qw, kw := s.heads*s.headDim, s.kvHeads*s.headDim
 	group := s.heads / s.kvHeads
 	scale := float32(1 / math.Sqrt(float64(s.headDim)))
@@ -150,6 +154,10 @@ func attentionForward(p *Pool, o, probs, q, k, v []float32, s attnShape) {
 // Work is split by (sequence, kv head) so that the heads sharing a key/value
 // head accumulate into it on one goroutine.
 func attentionBackward(p *Pool, dq, dk, dv, do, probs, q, k, v []float32, s attnShape) {
+	if useAttentionGemm(s.headDim) {
+		attentionBackwardGemm(p, dq, dk, dv, do, probs, q, k, v, s)
+		return
+	}
 	qw, kw := s.heads*s.headDim, s.kvHeads*s.headDim
 	group := s.heads / s.kvHeads
 	scale := float32(1 / math.Sqrt(float64(s.headDim)))
