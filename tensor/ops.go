@@ -7,7 +7,8 @@ import (
 
 // The vector operations of a forward pass, computed as ggml's CPU backend
 // computes them: sums that ggml accumulates in double (its ggml_float) are
-// accumulated in float64 here, everything else is float32.
+// accumulated in float64 here, everything else is float32, and Dot follows
+// ggml's x86 lane order.
 
 // RMSNorm sets out = x / sqrt(mean(x²) + eps) · weight, as llama.cpp's
 // rms_norm followed by mul: the sum of squares in float64, the scale
@@ -73,22 +74,20 @@ func SiLUMul(out, gate, up []float32) {
 }
 
 // Dot returns Σ a[i]·b[i] over len(a) elements (b must be at least as
-// long), each product in float32 and the sum in float64, as ggml's generic
-// ggml_vec_dot_f32.
+// long), as ggml's x86 ggml_vec_dot_f32 computes it: fused multiply-adds
+// into four vectors of eight float32 lanes over steps of 32, reduced at the
+// end (see x86Dot), and the products of a tail shorter than 32 added one by
+// one in float32.
 func Dot(a, b []float32) float32 {
 	b = b[:len(a)]
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += float64(a[i] * b[i])
-		s1 += float64(a[i+1] * b[i+1])
-		s2 += float64(a[i+2] * b[i+2])
-		s3 += float64(a[i+3] * b[i+3])
+	body := len(a) &^ 31
+	var acc x86Dot
+	acc.add(a[:body], b[:body])
+	s := acc.sum()
+	for i := body; i < len(a); i++ {
+		s += a[i] * b[i]
 	}
-	for ; i < len(a); i++ {
-		s0 += float64(a[i] * b[i])
-	}
-	return float32((s0 + s1) + (s2 + s3))
+	return s
 }
 
 // Axpy adds alpha·x to y element-wise (y must be at least as long as x), as

@@ -27,10 +27,13 @@ type vecDotKernel struct {
 // kernelTypeLimit bounds the type ids the kernel table is indexed by.
 const kernelTypeLimit = 64
 
-// vecDotGo holds the portable Go kernels. Each computes what ggml's generic
-// C ggml_vec_dot_<weight>_<activation> computes: the same integer block
-// sums (exact, in packed words) and the same float32 operations in the same
-// order, so the results are identical bit for bit.
+// vecDotGo holds the portable Go kernels. Each computes what one of ggml's
+// ggml_vec_dot_<weight>_<activation> computes, bit for bit: the same
+// integer block sums (exact, in packed words) and the same float32
+// operations in the same order. Where llama.cpp's x86 build runs these
+// kernels (every type but Q4_0 and Q4_K, whose weights it repacks for other
+// kernels), they follow its AVX2 code, so that herd's numbers match the
+// reference numbers that build produces; Q4_0 and Q4_K follow the generic C.
 var vecDotGo = [kernelTypeLimit]vecDotKernel{
 	F32:    {F32, dotF32F32, nil},
 	F16:    {F16, dotF16F16, nil},
@@ -42,10 +45,10 @@ var vecDotGo = [kernelTypeLimit]vecDotKernel{
 	Q8_0:   {Q8_0, dotQ8_0Q8_0, swarQ8_0Two},
 	IQ4_NL: {Q8_0, dotIQ4_NLQ8_0, swarQ8_0Two},
 	Q2_K:   {Q8_K, dotQ2_KQ8_K, swarQ8KFour},
-	Q3_K:   {Q8_K, dotQ3_KQ8_K, swarQ8KPairs},
+	Q3_K:   {Q8_K, dotQ3_KQ8_K, swarQ8KFour},
 	Q4_K:   {Q8_K, dotQ4_KQ8_K, swarQ8KStrided},
-	Q5_K:   {Q8_K, dotQ5_KQ8_K, swarQ8KStrided},
-	Q6_K:   {Q8_K, dotQ6_KQ8_K, swarQ8KPairs},
+	Q5_K:   {Q8_K, dotQ5_KQ8_K, swarQ8KFour},
+	Q6_K:   {Q8_K, dotQ6_KQ8_K, swarQ8KFour},
 	IQ4_XS: {Q8_K, dotIQ4_XSQ8_K, swarQ8KTwo},
 }
 
@@ -151,4 +154,12 @@ func kernelScalesK4(b []byte, sc *[16]int32, mins *[8]int32) {
 		sc[8+2*j], sc[8+2*j+1] = s1, s1
 		mins[j], mins[4+j] = int32(u2>>(8*j)&0xff), int32(u3>>(8*j)&0xff)
 	}
+}
+
+// fma32 is a float32 fused multiply-add. The product of two float32 values
+// is exact in float64, so only the final rounding is doubled (float64, then
+// float32); that differs from a true float32 FMA only when it lands exactly
+// on a float32 tie, about once in 2^29 operations.
+func fma32(a, b, c float32) float32 {
+	return float32(math.FMA(float64(a), float64(b), float64(c)))
 }

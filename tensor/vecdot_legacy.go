@@ -26,6 +26,34 @@ func (a *legacyBlockWords) dot4(b *[64]byte) int32 {
 		swarDot4(a[7], binary.LittleEndian.Uint64(b[56:]))
 }
 
+// x86Lanes holds, per token, the eight float32 lanes of ggml's AVX2 block
+// kernels: lane l accumulates, by fused multiply-add, the block scale times
+// the integer sum of elements 4l..4l+3 of every block.
+type x86Lanes [kernelTile][8]float32
+
+// add fuses d·p[l] into token t's lanes.
+func (a *x86Lanes) add(t int, d float32, p *[8]int32) {
+	v := &a[t]
+	for l, x := range p {
+		v[l] = fma32(d, float32(x), v[l])
+	}
+}
+
+// sum returns token t's lanes added as ggml's hsum_float_8 adds them.
+func (a *x86Lanes) sum(t int) float32 {
+	v := &a[t]
+	return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]))
+}
+
+// lanes4 returns the eight lane sums of a block: word l holds elements
+// 4l..4l+3, exactly an AVX2 lane.
+func (a *legacyBlockWords) lanes4(b *[64]byte) (p [8]int32) {
+	for l := range p {
+		p[l] = swarDot4(a[l], binary.LittleEndian.Uint64(b[8*l:]))
+	}
+	return p
+}
+
 // nibbles sets the words of a block of 16 bytes of nibble pairs (low
 // nibbles are elements 0..15, high nibbles 16..31), adding high[g] to word
 // g (the fifth bits) and subtracting bias from every lane.
@@ -71,7 +99,8 @@ func dotQ4_0Q8_0(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 
 // dotQ4_1Q8_1 is ggml_vec_dot_q4_1_q8_1.
 func dotQ4_1Q8_1(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
-	var acc [kernelTile]float32
+	var acc x86Lanes
+	var summs [kernelTile]float32
 	var a legacyBlockWords
 	var none [8]uint64
 	size := swarQ8_1Four.packed
@@ -81,16 +110,19 @@ func dotQ4_1Q8_1(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 		a.nibbles((*[16]byte)(b[4:20]), &none, 0)
 		for t := 0; t < nx; t++ {
 			y := legacyPacked(x, t*xStride, ib, size)
-			sumi := a.dot4((*[64]byte)(y[4:68]))
-			acc[t] += (dw*kernelF16At(y))*float32(sumi) + mw*kernelF16At(y[2:])
+			summs[t] += mw * kernelF16At(y[2:])
+			p := a.lanes4((*[64]byte)(y[4:68]))
+			acc.add(t, dw*kernelF16At(y), &p)
 		}
 	}
-	kernelStore(acc[:nx], out, outStride)
+	for t := 0; t < nx; t++ {
+		out[t*outStride] = acc.sum(t) + summs[t]
+	}
 }
 
 // dotQ5_0Q8_0 is ggml_vec_dot_q5_0_q8_0.
 func dotQ5_0Q8_0(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
-	var acc [kernelTile]float32
+	var acc x86Lanes
 	var a legacyBlockWords
 	size := swarQ8_0Four.packed
 	for ib := 0; ib < n/32; ib++ {
@@ -100,16 +132,19 @@ func dotQ5_0Q8_0(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 		a.nibbles((*[16]byte)(b[6:22]), &high, 16*swarOnes4)
 		for t := 0; t < nx; t++ {
 			y := legacyPacked(x, t*xStride, ib, size)
-			sumi := a.dot4((*[64]byte)(y[4:68]))
-			acc[t] += (dw * kernelF16At(y)) * float32(sumi)
+			p := a.lanes4((*[64]byte)(y[4:68]))
+			acc.add(t, dw*kernelF16At(y), &p)
 		}
 	}
-	kernelStore(acc[:nx], out, outStride)
+	for t := 0; t < nx; t++ {
+		out[t*outStride] = acc.sum(t)
+	}
 }
 
 // dotQ5_1Q8_1 is ggml_vec_dot_q5_1_q8_1.
 func dotQ5_1Q8_1(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
-	var acc [kernelTile]float32
+	var acc x86Lanes
+	var summs [kernelTile]float32
 	var a legacyBlockWords
 	size := swarQ8_1Four.packed
 	for ib := 0; ib < n/32; ib++ {
@@ -119,11 +154,14 @@ func dotQ5_1Q8_1(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 		a.nibbles((*[16]byte)(b[8:24]), &high, 0)
 		for t := 0; t < nx; t++ {
 			y := legacyPacked(x, t*xStride, ib, size)
-			sumi := a.dot4((*[64]byte)(y[4:68]))
-			acc[t] += (dw*kernelF16At(y))*float32(sumi) + mw*kernelF16At(y[2:])
+			summs[t] += mw * kernelF16At(y[2:])
+			p := a.lanes4((*[64]byte)(y[4:68]))
+			acc.add(t, dw*kernelF16At(y), &p)
 		}
 	}
-	kernelStore(acc[:nx], out, outStride)
+	for t := 0; t < nx; t++ {
+		out[t*outStride] = acc.sum(t) + summs[t]
+	}
 }
 
 // pairWords is a 32-element block as 16 words of two 32-bit lanes.
@@ -140,6 +178,16 @@ func (a *pairWords) dot2(b *[128]byte) int32 {
 	return s0 + s1
 }
 
+// lanes2 returns the eight lane sums of a block: words 2l and 2l+1 hold
+// elements 4l..4l+3, exactly an AVX2 lane.
+func (a *pairWords) lanes2(b *[128]byte) (p [8]int32) {
+	for l := range p {
+		p[l] = swarDot2(a[2*l], binary.LittleEndian.Uint64(b[16*l:])) +
+			swarDot2(a[2*l+1], binary.LittleEndian.Uint64(b[16*l+8:]))
+	}
+	return p
+}
+
 // codebook sets the words of 16 bytes of nibble pairs that index values
 // (low nibbles are elements 0..15, high nibbles 16..31).
 func (a *pairWords) codebook(qs *[16]byte, values *[16]int8) {
@@ -152,7 +200,7 @@ func (a *pairWords) codebook(qs *[16]byte, values *[16]int8) {
 
 // dotQ8_0Q8_0 is ggml_vec_dot_q8_0_q8_0.
 func dotQ8_0Q8_0(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
-	var acc [kernelTile]float32
+	var acc x86Lanes
 	var a pairWords
 	size := swarQ8_0Two.packed
 	for ib := 0; ib < n/32; ib++ {
@@ -164,27 +212,46 @@ func dotQ8_0Q8_0(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 		}
 		for t := 0; t < nx; t++ {
 			y := legacyPacked(x, t*xStride, ib, size)
-			sumi := a.dot2((*[128]byte)(y[4:132]))
-			acc[t] += float32(sumi) * (dw * kernelF16At(y))
+			p := a.lanes2((*[128]byte)(y[4:132]))
+			acc.add(t, dw*kernelF16At(y), &p)
 		}
 	}
-	kernelStore(acc[:nx], out, outStride)
+	for t := 0; t < nx; t++ {
+		out[t*outStride] = acc.sum(t)
+	}
 }
 
-// dotIQ4_NLQ8_0 is ggml_vec_dot_iq4_nl_q8_0.
+// dotIQ4_NLQ8_0 is ggml_vec_dot_iq4_nl_q8_0 (AVX2): even and odd blocks
+// go to two sets of lanes, added lane by lane at the end; an odd last block
+// is added as a scalar.
 func dotIQ4_NLQ8_0(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
-	var acc [kernelTile]float32
+	var even, odd x86Lanes
+	var tail [kernelTile]float32
 	var a pairWords
 	size := swarQ8_0Two.packed
-	for ib := 0; ib < n/32; ib++ {
+	nb := n / 32
+	for ib := 0; ib < nb; ib++ {
 		b := w[18*ib : 18*ib+18]
 		dw := kernelF16At(b)
 		a.codebook((*[16]byte)(b[2:18]), &kernelIQ4NLValues)
 		for t := 0; t < nx; t++ {
 			y := legacyPacked(x, t*xStride, ib, size)
-			sumi := a.dot2((*[128]byte)(y[4:132]))
-			acc[t] += (kernelF16At(y) * dw) * float32(sumi)
+			p := a.lanes2((*[128]byte)(y[4:132]))
+			d := kernelF16At(y) * dw
+			switch {
+			case ib%2 == 1:
+				odd.add(t, d, &p)
+			case ib+1 < nb:
+				even.add(t, d, &p)
+			default:
+				tail[t] = d * float32(((p[0]+p[1])+(p[2]+p[3]))+((p[4]+p[5])+(p[6]+p[7])))
+			}
 		}
 	}
-	kernelStore(acc[:nx], out, outStride)
+	for t := 0; t < nx; t++ {
+		for l := range even[t] {
+			even[t][l] += odd[t][l]
+		}
+		out[t*outStride] = even.sum(t) + tail[t]
+	}
 }

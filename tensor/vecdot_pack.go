@@ -18,8 +18,9 @@ import "encoding/binary"
 // Activations are packed once per MatMul (swarPacking.pack) into words whose
 // lanes follow a fixed element order; each weight kernel builds its words in
 // the same order. Orders are chosen so that one word never mixes elements
-// that ggml keeps apart: a scale group, or for the K-quants one of the eight
-// lanes (element index mod 8) its generic C sums separately.
+// that ggml keeps apart: a scale group, one of the eight AVX2 lanes
+// (elements 4l..4l+3 of each 32) of the x86 kernels, or for Q4_K one of the
+// eight lanes (element index mod 8) of its generic C.
 
 const (
 	swarBias4 = 0x0000800080008000 // 2^15 in the three lower 16-bit lanes
@@ -139,5 +140,4 @@ var (
 	swarQ8KFour    = newSwarPacking(Q8_K, 4, swarOrder(QK_K, 4, func(w, k int) int { return 4*w + k }))
 	swarQ8KTwo     = newSwarPacking(Q8_K, 2, swarOrder(QK_K, 2, func(w, k int) int { return 2*w + k }))
 	swarQ8KStrided = newSwarPacking(Q8_K, 4, swarOrder(QK_K, 4, func(w, k int) int { return 32*(w/8) + w%8 + 8*k }))
-	swarQ8KPairs   = newSwarPacking(Q8_K, 2, swarOrder(QK_K, 2, func(w, k int) int { return 16*(w/8) + w%8 + 8*k }))
 )
