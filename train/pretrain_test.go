@@ -19,7 +19,7 @@ func TestPretrainKJVShortRun(t *testing.T) {
 	pool := NewPool(0)
 	defer pool.Close()
 	cfg := PretrainConfig{Shape: "stories260k", VocabSize: 512, Seed: 1,
-		Options: Options{Steps: 100, Batch: 8, Seq: 64, LR: 4e-3, MinLR: 2e-3, Warmup: 10, ClipNorm: 1, WeightDecay: 0.1, Seed: 1, EvalTokens: 4096}}
+		Options: Options{Steps: 100, Batch: 4, Seq: 64, LR: 4e-3, MinLR: 2e-3, Warmup: 10, ClipNorm: 1, WeightDecay: 0.1, Seed: 1, EvalTokens: 4096}}
 	p, err := NewPretraining(corpus, cfg, pool)
 	if err != nil {
 		t.Fatal(err)
@@ -41,8 +41,8 @@ func TestPretrainKJVShortRun(t *testing.T) {
 	if first < 5.5 {
 		t.Errorf("first loss %.3f: an untrained model should be near ln(512) = 6.24", first)
 	}
-	if !(p.Trainer.ValLoss < 4.5) {
-		t.Errorf("validation loss %.3f, want below 4.5", p.Trainer.ValLoss)
+	if !(p.Trainer.ValLoss < 4.6) {
+		t.Errorf("validation loss %.3f, want below 4.6", p.Trainer.ValLoss)
 	}
 	out := filepath.Join(t.TempDir(), "kjv.gguf")
 	if err := p.Save(out); err != nil {
