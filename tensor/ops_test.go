@@ -169,25 +169,48 @@ func TestDotAxpyAddScale(t *testing.T) {
 	}
 }
 
-// TestDotMatchesF32MatMul checks that F32 MatMul and Dot agree bit for bit.
-func TestDotMatchesF32MatMul(t *testing.T) {
+// x86VecDotF32 transcribes ggml's AVX2 ggml_vec_dot_f32: GGML_F32_STEP 32,
+// four registers of eight lanes with _mm256_fmadd_ps, GGML_F32x8_REDUCE
+// (x[i] += x[offset+i] for offset 2, then 1; then the 128-bit halves and two
+// hadds), and the leftovers added in float.
+func x86VecDotF32(x, y []float32) float32 {
+	n := len(x)
+	np := n &^ 31
+	var sum [4][8]float32
+	for i := 0; i < np; i += 32 {
+		for j := 0; j < 4; j++ {
+			for l := 0; l < 8; l++ {
+				k := i + 8*j + l
+				sum[j][l] = float32(math.FMA(float64(x[k]), float64(y[k]), float64(sum[j][l])))
+			}
+		}
+	}
+	for offset := 2; offset > 0; offset >>= 1 {
+		for i := 0; i < offset; i++ {
+			for l := 0; l < 8; l++ {
+				sum[i][l] += sum[offset+i][l]
+			}
+		}
+	}
+	var t0 [4]float32
+	for l := range t0 {
+		t0[l] = sum[0][l] + sum[0][l+4]
+	}
+	t1 := [2]float32{t0[0] + t0[1], t0[2] + t0[3]}
+	sumf := t1[0] + t1[1]
+	for i := np; i < n; i++ {
+		sumf += x[i] * y[i]
+	}
+	return sumf
+}
+
+func TestDotMatchesX86Transcription(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	cols := 77
-	w := kernelRandFloats(rng, 3*cols, 1)
-	data := make([]byte, 4*len(w))
-	if err := Quantize(F32, w, data); err != nil {
-		t.Fatal(err)
-	}
-	m, err := NewMatrix(F32, 3, cols, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := kernelRandFloats(rng, cols, 1)
-	out := make([]float32, 3)
-	MatMul(nil, out, m, x, 1)
-	for r := 0; r < 3; r++ {
-		if want := Dot(w[r*cols:(r+1)*cols], x); out[r] != want {
-			t.Errorf("row %d: MatMul %v, Dot %v", r, out[r], want)
+	for _, n := range []int{0, 5, 16, 32, 64, 77, 128, 1000} {
+		a := kernelRandFloats(rng, n, 1)
+		b := kernelRandFloats(rng, n, 3)
+		if got, want := Dot(a, b), x86VecDotF32(a, b); math.Float32bits(got) != math.Float32bits(want) {
+			t.Errorf("n=%d: Dot %v, transcription %v", n, got, want)
 		}
 	}
 }

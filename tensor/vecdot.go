@@ -31,9 +31,11 @@ const kernelTypeLimit = 64
 // ggml_vec_dot_<weight>_<activation> computes, bit for bit: the same
 // integer block sums (exact, in packed words) and the same float32
 // operations in the same order. Where llama.cpp's x86 build runs these
-// kernels (every type but Q4_0 and Q4_K, whose weights it repacks for other
-// kernels), they follow its AVX2 code, so that herd's numbers match the
-// reference numbers that build produces; Q4_0 and Q4_K follow the generic C.
+// kernels (the quantized types but Q4_0 and Q4_K, whose weights it repacks
+// for other kernels), they follow its AVX2 code, so that herd's numbers
+// match the reference numbers that build produces, and an AVX2 assembly
+// version can match them bit for bit; Q4_0, Q4_K, F32, F16 and BF16 follow
+// the generic C.
 var vecDotGo = [kernelTypeLimit]vecDotKernel{
 	F32:    {F32, dotF32F32, nil},
 	F16:    {F16, dotF16F16, nil},

@@ -10,11 +10,13 @@ import (
 // BF16 (as ggml converts src1 to the weight's vec_dot_type), so the values
 // are exactly the halves ggml multiplies.
 //
-// They follow ggml's x86 ggml_vec_dot_f32/f16/bf16 (see x86Dot): four
-// vectors of eight float32 lanes take fused multiply-adds over steps of 32
-// elements and are added up at the end; the tail of a row not a multiple of
-// 32 is added one product at a time, in float32 for F32 and in float64 for
-// F16 and BF16, as there.
+// ggml's generic ggml_vec_dot_f32/f16/bf16 form each product in float32 and
+// add it to a double. These kernels do the same, with four double
+// accumulators added at the end: the products are exact for F16 and BF16
+// and the sum is a double, so the order changes the float32 result only in
+// rare last-bit cases. (llama.cpp's x86 build hands these types to its
+// llamafile sgemm, whose order differs again; following the generic C keeps
+// them fast.)
 
 // x86Dot is the accumulator of ggml's AVX2 float dot products: sum[j][l]
 // collects the products of elements 32i+8j+l.
@@ -48,69 +50,69 @@ func (s *x86Dot) sum() float32 {
 
 // dotF32F32 is ggml_vec_dot_f32: F32 weights times F32 activations.
 func dotF32F32(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
-	dotFloatRows(n, w, x, xStride, nx, out, outStride, 4, kernelF32Row, false)
+	w = w[:4*n]
+	for t := 0; t < nx; t++ {
+		y := x[t*xStride : t*xStride+4*n]
+		var s0, s1, s2, s3 float64
+		i := 0
+		for ; i+16 <= len(w); i += 16 {
+			a := w[i : i+16 : i+16]
+			b := y[i : i+16 : i+16]
+			s0 += float64(kernelF32At(a[0:]) * kernelF32At(b[0:]))
+			s1 += float64(kernelF32At(a[4:]) * kernelF32At(b[4:]))
+			s2 += float64(kernelF32At(a[8:]) * kernelF32At(b[8:]))
+			s3 += float64(kernelF32At(a[12:]) * kernelF32At(b[12:]))
+		}
+		for ; i < len(w); i += 4 {
+			s0 += float64(kernelF32At(w[i:]) * kernelF32At(y[i:]))
+		}
+		out[t*outStride] = float32((s0 + s1) + (s2 + s3))
+	}
 }
 
 // dotF16F16 is ggml_vec_dot_f16: F16 weights times activations rounded to F16.
 func dotF16F16(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
-	dotFloatRows(n, w, x, xStride, nx, out, outStride, 2, kernelF16Row, true)
+	dotHalfRows(n, w, x, xStride, nx, out, outStride, kernelF16Row)
 }
 
 // dotBF16BF16 is ggml_vec_dot_bf16: BF16 weights times activations rounded to BF16.
 func dotBF16BF16(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
-	dotFloatRows(n, w, x, xStride, nx, out, outStride, 2, kernelBF16Row, true)
+	dotHalfRows(n, w, x, xStride, nx, out, outStride, kernelBF16Row)
 }
 
-// kernelFloatChunk is how many weights are decoded to float32 at a time, so
-// a chunk is reused from L1 for every token of the tile; a multiple of 32.
-const kernelFloatChunk = 256
+// kernelHalfChunk is how many 16-bit weights are decoded to float32 at a
+// time, so a chunk is reused from L1 for every token of the tile.
+const kernelHalfChunk = 256
 
-// dotFloatRows decodes a weight row (size bytes per element) chunk by chunk
-// and multiplies each chunk with every activation row of the tile, keeping
-// one x86Dot per token across chunks. wideTail adds the tail products in
-// float64 (F16, BF16) rather than float32 (F32).
-func dotFloatRows(n int, w, x []byte, xStride, nx int, out []float32, outStride int,
-	size int, decode func(src []byte, dst []float32), wideTail bool) {
-	var wbuf, xbuf [kernelFloatChunk]float32
-	var acc [kernelTile]x86Dot
-	body := n &^ 31
-	for c := 0; c < body; c += kernelFloatChunk {
-		m := min(kernelFloatChunk, body-c)
-		decode(w[size*c:size*(c+m)], wbuf[:m])
+// dotHalfRows decodes a 16-bit weight row chunk by chunk and multiplies each
+// chunk with every activation row of the tile. The per-token double sums run
+// over the whole row in the same order as a single dot product would.
+func dotHalfRows(n int, w, x []byte, xStride, nx int, out []float32, outStride int, decode func(src []byte, dst []float32)) {
+	var buf [kernelHalfChunk]float32
+	var acc [kernelTile][4]float64
+	for c := 0; c < n; c += kernelHalfChunk {
+		m := min(kernelHalfChunk, n-c)
+		decode(w[2*c:2*(c+m)], buf[:m])
 		for t := 0; t < nx; t++ {
-			kernelF32Row(x[t*xStride+4*c:t*xStride+4*(c+m)], xbuf[:m])
-			acc[t].add(wbuf[:m], xbuf[:m])
+			y := x[t*xStride+4*c : t*xStride+4*(c+m)]
+			s0, s1, s2, s3 := acc[t][0], acc[t][1], acc[t][2], acc[t][3]
+			i := 0
+			for ; i+4 <= m; i += 4 {
+				b := y[4*i : 4*i+16 : 4*i+16]
+				s0 += float64(buf[i] * kernelF32At(b[0:]))
+				s1 += float64(buf[i+1] * kernelF32At(b[4:]))
+				s2 += float64(buf[i+2] * kernelF32At(b[8:]))
+				s3 += float64(buf[i+3] * kernelF32At(b[12:]))
+			}
+			for ; i < m; i++ {
+				s0 += float64(buf[i] * kernelF32At(y[4*i:]))
+			}
+			acc[t] = [4]float64{s0, s1, s2, s3}
 		}
-	}
-	tail := n - body
-	if tail > 0 {
-		decode(w[size*body:size*n], wbuf[:tail])
 	}
 	for t := 0; t < nx; t++ {
-		s := acc[t].sum()
-		if tail > 0 {
-			kernelF32Row(x[t*xStride+4*body:t*xStride+4*n], xbuf[:tail])
-			if wideTail {
-				sd := float64(s)
-				for i := 0; i < tail; i++ {
-					sd += float64(wbuf[i] * xbuf[i])
-				}
-				s = float32(sd)
-			} else {
-				for i := 0; i < tail; i++ {
-					s += wbuf[i] * xbuf[i]
-				}
-			}
-		}
-		out[t*outStride] = s
-	}
-}
-
-// kernelF32Row decodes len(dst) little-endian float32 values from src.
-func kernelF32Row(src []byte, dst []float32) {
-	src = src[:4*len(dst)]
-	for i := range dst {
-		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))
+		s := &acc[t]
+		out[t*outStride] = float32((s[0] + s[1]) + (s[2] + s[3]))
 	}
 }
 

@@ -167,17 +167,6 @@ func dotQ5_1Q8_1(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 // pairWords is a 32-element block as 16 words of two 32-bit lanes.
 type pairWords [16]uint64
 
-// dot2 returns the block's integer dot product with packed activation words
-// of two 32-bit lanes.
-func (a *pairWords) dot2(b *[128]byte) int32 {
-	var s0, s1 int32
-	for w := 0; w < 16; w += 2 {
-		s0 += swarDot2(a[w], binary.LittleEndian.Uint64(b[8*w:]))
-		s1 += swarDot2(a[w+1], binary.LittleEndian.Uint64(b[8*w+8:]))
-	}
-	return s0 + s1
-}
-
 // lanes2 returns the eight lane sums of a block: words 2l and 2l+1 hold
 // elements 4l..4l+3, exactly an AVX2 lane.
 func (a *pairWords) lanes2(b *[128]byte) (p [8]int32) {
