@@ -10,6 +10,7 @@ import (
 
 	"github.com/herdllm/herd/gguf"
 	"github.com/herdllm/herd/tensor"
+	"github.com/herdllm/herd/weights"
 )
 
 // weightStd is the spread of the random weights: uniform values with the
@@ -54,7 +55,8 @@ func Model(s Shape, m Mix, seed uint64) (*gguf.Metadata, []gguf.WriteTensor, err
 	}
 	weight("token_embd.weight", "token_embd.weight", -1, s.Vocab, s.Dim, s.Tied)
 	if s.RopeFactor != 0 {
-		freqs := ropeFreqs(s.RopeBase, hd, s.RopeFactor)
+		scaling := weights.Llama3Scaling{Factor: s.RopeFactor, LowFreqFactor: 1, HighFreqFactor: 4, OriginalContext: 8192}
+		freqs := scaling.RopeFreqs(s.RopeBase, hd)
 		ts = append(ts, gguf.WriteTensor{Name: "rope_freqs.weight", Shape: []uint64{uint64(len(freqs))}, Type: tensor.F32,
 			Fill: func(dst []byte) error { return tensor.Quantize(tensor.F32, freqs, dst) }})
 	}
@@ -142,27 +144,4 @@ func randomFill(t tensor.Type, rows, cols int, seed uint64, name string) func([]
 		}
 		return nil
 	}
-}
-
-// ropeFreqs returns Llama 3.1's per-pair RoPE divisors for the given base,
-// head width and scaling factor (low-frequency factor 1, high-frequency
-// factor 4, original context 8192), as Meta's reference code computes them.
-func ropeFreqs(base float32, headDim int, factor float32) []float32 {
-	const lowFactor, highFactor, oldContext = 1.0, 4.0, 8192.0
-	lowWavelen, highWavelen := oldContext/lowFactor, oldContext/highFactor
-	out := make([]float32, headDim/2)
-	for i := range out {
-		freq := 1 / math.Pow(float64(base), float64(2*i)/float64(headDim))
-		wavelen := 2 * math.Pi / freq
-		switch {
-		case wavelen < highWavelen:
-			out[i] = 1
-		case wavelen > lowWavelen:
-			out[i] = factor
-		default:
-			smooth := (oldContext/wavelen - lowFactor) / (highFactor - lowFactor)
-			out[i] = float32(1 / ((1-smooth)/float64(factor) + smooth))
-		}
-	}
-	return out
 }

@@ -92,7 +92,7 @@ func TestRopeFreqsMatchLlama31(t *testing.T) {
 	// tiny-llama3 in the shared test data stores these for base 500000,
 	// head width 16, factor 8.
 	want := []float32{1, 1, 1, 1, 2.69453, 8, 8, 8}
-	got := ropeFreqs(500000, 16, 8)
+	got := weights.Llama3Scaling{Factor: 8, LowFreqFactor: 1, HighFreqFactor: 4, OriginalContext: 8192}.RopeFreqs(500000, 16)
 	for i := range want {
 		if d := got[i] - want[i]; d > 1e-4 || d < -1e-4 {
 			t.Fatalf("rope_freqs %v, want %v", got, want)

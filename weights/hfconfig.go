@@ -190,37 +190,19 @@ func (c *hfConfig) meta(path string, dtype tensor.Type) (*gguf.Metadata, error) 
 }
 
 // llama3RopeFreqs computes the rope_freqs tensor for rope_scaling type
-// llama3: one frequency divisor per rotated pair, in float32 arithmetic as
-// convert_hf_to_gguf computes it.
+// llama3 from the config's rope_scaling settings.
 func (c *hfConfig) llama3RopeFreqs() []float32 {
-	base := float32(c.ropeTheta())
-	dim := c.HeadDim
-	factor := float32(c.ropeScalingFloat("factor", 8))
-	low := float32(c.ropeScalingFloat("low_freq_factor", 1))
-	high := float32(c.ropeScalingFloat("high_freq_factor", 4))
-	origDefault := 8192.0
+	orig := 8192.0
 	if c.OrigMaxPosition > 0 {
-		origDefault = float64(c.OrigMaxPosition)
+		orig = float64(c.OrigMaxPosition)
 	}
-	orig := float32(c.ropeScalingFloat("original_max_position_embeddings", origDefault))
-	lowWavelen := orig / low
-	highWavelen := orig / high
-	out := make([]float32, dim/2)
-	for i := range out {
-		exp := float32(2*i) / float32(dim)
-		freq := 1 / float32(math.Pow(float64(base), float64(exp)))
-		wavelen := float32(2*math.Pi) / freq
-		switch {
-		case wavelen < highWavelen:
-			out[i] = 1
-		case wavelen > lowWavelen:
-			out[i] = factor
-		default:
-			smooth := (orig/wavelen - low) / (high - low)
-			out[i] = 1 / ((1-smooth)/factor + smooth)
-		}
+	s := Llama3Scaling{
+		Factor:          float32(c.ropeScalingFloat("factor", 8)),
+		LowFreqFactor:   float32(c.ropeScalingFloat("low_freq_factor", 1)),
+		HighFreqFactor:  float32(c.ropeScalingFloat("high_freq_factor", 4)),
+		OriginalContext: float32(c.ropeScalingFloat("original_max_position_embeddings", orig)),
 	}
-	return out
+	return s.RopeFreqs(float32(c.ropeTheta()), c.HeadDim)
 }
 
 // isDir reports whether path is a directory.

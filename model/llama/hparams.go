@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/herdllm/herd/gguf"
+	"github.com/herdllm/herd/weights"
 )
 
 // hparams are the hyperparameters of a Llama model, read from the llama.*
@@ -138,21 +139,11 @@ func readHparams(arch string, meta *gguf.Metadata) (hparams, error) {
 // llama3Freqs computes Llama 3.1's per-pair frequency divisors the way the
 // GGUF converter does for its rope_freqs tensor.
 func (h hparams) llama3Freqs() []float32 {
-	out := make([]float32, h.rotDims/2)
-	lowWavelen := h.llama3Orig / h.llama3Low
-	highWavelen := h.llama3Orig / h.llama3High
-	for i := range out {
-		freq := 1 / math.Pow(float64(h.ropeBase), float64(2*i)/float64(h.rotDims))
-		wavelen := 2 * math.Pi / freq
-		switch {
-		case wavelen < highWavelen:
-			out[i] = 1
-		case wavelen > lowWavelen:
-			out[i] = float32(h.llama3Factor)
-		default:
-			smooth := (h.llama3Orig/wavelen - h.llama3Low) / (h.llama3High - h.llama3Low)
-			out[i] = float32(1 / ((1-smooth)/h.llama3Factor + smooth))
-		}
+	s := weights.Llama3Scaling{
+		Factor:          float32(h.llama3Factor),
+		LowFreqFactor:   float32(h.llama3Low),
+		HighFreqFactor:  float32(h.llama3High),
+		OriginalContext: float32(h.llama3Orig),
 	}
-	return out
+	return s.RopeFreqs(h.ropeBase, h.rotDims)
 }
