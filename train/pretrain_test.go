@@ -1,11 +1,13 @@
 package train
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/herdllm/herd/engine"
 	"github.com/herdllm/herd/gguf"
 	"github.com/herdllm/herd/internal/testdata"
 )
@@ -55,5 +57,24 @@ func TestPretrainKJVShortRun(t *testing.T) {
 	defer f.Close()
 	if len(f.Tensors) != 2+9*5 {
 		t.Errorf("%d tensors, want %d", len(f.Tensors), 2+9*5)
+	}
+	// The inference engine runs the written file and, greedy, continues a
+	// prompt exactly as the training forward pass does.
+	eng, err := engine.Load(out, engine.Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	prompt := p.Vocab.Encode("And the LORD spake unto Moses", true, false)
+	res, err := eng.Generate(t.Context(), engine.GenerateRequest{Tokens: prompt, MaxTokens: 12, IgnoreEOG: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := p.Model.Greedy(prompt, 12, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(res.Tokens) != fmt.Sprint(want) {
+		t.Errorf("engine generates %v, training forward %v", res.Tokens, want)
 	}
 }
