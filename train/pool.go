@@ -19,10 +19,10 @@ type poolJob struct {
 	wg     *sync.WaitGroup
 }
 
-// NewPool starts a pool of threads workers (runtime.NumCPU() when threads <= 0).
+// NewPool starts a pool of threads workers (GOMAXPROCS when threads <= 0).
 func NewPool(threads int) *Pool {
 	if threads <= 0 {
-		threads = runtime.NumCPU()
+		threads = runtime.GOMAXPROCS(0)
 	}
 	p := &Pool{threads: threads, jobs: make(chan poolJob, threads)}
 	for i := 0; i < threads-1; i++ {
