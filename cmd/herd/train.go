@@ -90,6 +90,9 @@ func runTrain(cmd *cobra.Command, args []string) error {
 	stderr := cmd.ErrOrStderr()
 	var p *train.Pretraining
 	if fl.resume != "" {
+		if !cmd.Flags().Changed("steps") {
+			cfg.Options = train.Options{} // continue with the checkpoint's options
+		}
 		p, err = train.ResumePretraining(fl.resume, string(corpus), cfg, pool)
 	} else {
 		fmt.Fprintf(stderr, "train: learning a %d-token vocabulary from %s\n", fl.vocab, fl.data)

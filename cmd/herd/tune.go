@@ -104,6 +104,9 @@ func runTune(cmd *cobra.Command, args []string) error {
 	var ft *train.FineTuning
 	var err error
 	if fl.resume != "" {
+		if !cmd.Flags().Changed("steps") && !cmd.Flags().Changed("epochs") {
+			cfg.Options, cfg.Epochs = train.Options{}, 0 // continue with the checkpoint's options
+		}
 		ft, err = train.ResumeFineTuning(cfg, fl.resume, pool)
 	} else {
 		ft, err = train.NewFineTuning(cfg, pool)
