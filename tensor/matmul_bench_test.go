@@ -40,6 +40,9 @@ func BenchmarkMatMul(b *testing.B) {
 							b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 							if n == 1 {
 								b.ReportMetric(float64(len(w.Data))*float64(b.N)/cpu.Seconds()/1e9, "GB/cpu-s")
+							} else {
+								flops := 2 * float64(size) * size * float64(n) * float64(b.N)
+								b.ReportMetric(flops/cpu.Seconds()/1e9, "GFLOP/cpu-s")
 							}
 						}
 						if n > 1 {
