@@ -30,12 +30,12 @@ const kernelTypeLimit = 64
 // vecDotGo holds the portable Go kernels. Each computes what one of ggml's
 // ggml_vec_dot_<weight>_<activation> computes, bit for bit: the same
 // integer block sums (exact, in packed words) and the same float32
-// operations in the same order. Where llama.cpp's x86 build runs these
-// kernels (the quantized types but Q4_0 and Q4_K, whose weights it repacks
-// for other kernels), they follow its AVX2 code, so that herd's numbers
-// match the reference numbers that build produces, and an AVX2 assembly
-// version can match them bit for bit; Q4_0, Q4_K, F32, F16 and BF16 follow
-// the generic C.
+// operations in the same order. The quantized kernels follow the AVX2 code
+// llama.cpp's x86 build runs (its vec_dot kernels, and for Q4_0, whose
+// weights it repacks, ggml_gemv_q4_0_8x8_q8_0), so that herd's numbers match
+// the reference numbers that build produces and an AVX2 assembly version can
+// match them bit for bit; Q4_K, F32, F16 and BF16 follow the generic C,
+// which the shared llama.cpp goldens agree with about as well.
 var vecDotGo = [kernelTypeLimit]vecDotKernel{
 	F32:    {F32, dotF32F32, nil},
 	F16:    {F16, dotF16F16, nil},

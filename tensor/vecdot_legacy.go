@@ -78,7 +78,9 @@ func legacyPacked(x []byte, off, i int, size int) []byte {
 	return x[off+size*i : off+size*(i+1)]
 }
 
-// dotQ4_0Q8_0 is ggml_vec_dot_q4_0_q8_0.
+// dotQ4_0Q8_0 is ggml_gemv_q4_0_8x8_q8_0 (AVX2), which llama.cpp's x86 build
+// runs on the Q4_0 weights it repacks: one float32 sum per row, one fused
+// multiply-add of the block's integer sum with d·d8 per block.
 func dotQ4_0Q8_0(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
 	var acc [kernelTile]float32
 	var a legacyBlockWords
@@ -91,7 +93,7 @@ func dotQ4_0Q8_0(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 		for t := 0; t < nx; t++ {
 			y := legacyPacked(x, t*xStride, ib, size)
 			sumi := a.dot4((*[64]byte)(y[4:68]))
-			acc[t] += float32(sumi) * dw * kernelF16At(y)
+			acc[t] = fma32(float32(sumi), dw*kernelF16At(y), acc[t])
 		}
 	}
 	kernelStore(acc[:nx], out, outStride)

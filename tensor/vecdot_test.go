@@ -8,10 +8,10 @@ import (
 )
 
 // kernelPlain maps each weight type to a plain transcription of ggml's
-// generic C. The production kernels of Q4_0 and Q4_K follow that C and must
-// agree with it bit for bit, since their integer sums are exact and their
-// float32 operations the same; the others follow ggml's x86 kernels and must
-// agree bit for bit with x86Reference, and with the generic C to rounding.
+// generic C. The production kernel of Q4_K follows that C and must agree
+// with it bit for bit, since their integer sums are exact and their float32
+// operations the same; the others follow ggml's x86 kernels and must agree
+// bit for bit with x86Reference, and with the generic C to rounding.
 var kernelPlain = map[Type]vecDotFunc{
 	Q4_0:   plainDotQ4_0Q8_0,
 	Q4_1:   plainDotQ4_1Q8_1,

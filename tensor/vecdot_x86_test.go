@@ -48,6 +48,21 @@ func x86Reference(typ Type, n int, w, x []byte) (r float32, ok bool) {
 	}
 	var acc x86Acc
 	switch typ {
+	case Q4_0:
+		// ggml_gemv_q4_0_8x8_q8_0: llama.cpp repacks Q4_0 and keeps one sum
+		// per row, one fused multiply-add per block.
+		var sum float32
+		for ib := 0; ib < n/32; ib++ {
+			b := w[18*ib : 18*ib+18]
+			yb := x[34*ib : 34*ib+34]
+			var sumi int64
+			for j := 0; j < 16; j++ {
+				sumi += (int64(b[2+j]&15) - 8) * int64(int8(yb[2+j]))
+				sumi += (int64(b[2+j]>>4) - 8) * int64(int8(yb[18+j]))
+			}
+			sum = float32(math.FMA(float64(float32(sumi)), float64(x86Half(b)*x86Half(yb)), float64(sum)))
+		}
+		return sum, true
 	case Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL:
 		var summs float32
 		var odd x86Acc
