@@ -35,7 +35,8 @@ func RMSNorm(out, x, weight []float32, eps float32) {
 
 // Softmax replaces x with exp(x - max) / Σ exp(x - max), as ggml's soft_max:
 // the exponentials in float32, their sum in float64, then a multiply by the
-// float32 of 1/sum. Entries equal to -Inf become 0.
+// float32 of 1/sum. Entries equal to -Inf (masked) become 0; at least one
+// entry must be finite.
 func Softmax(x []float32) {
 	if len(x) == 0 {
 		return
