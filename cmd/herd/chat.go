@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -52,8 +51,10 @@ without it herd uses its built-in stories260K model (which knows no chat,
 only stories). -f reads a Herdfile: FROM, SYSTEM, PARAMETER, TEMPLATE and
 MESSAGE lines that define a persona.
 
-With --message herd prints one answer and exits, for scripts; --format json
-makes that answer JSON, --format FILE makes it follow the JSON Schema in FILE.`,
+With --message herd prints one answer and exits, for scripts. --format json
+makes answers JSON objects, --format FILE makes them follow the JSON Schema in
+FILE; an answer that reaches its token limit first is closed with the
+shortest text that completes it.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runChat(cmd, args, &f, interrupts)
@@ -78,7 +79,7 @@ makes that answer JSON, --format FILE makes it follow the JSON Schema in FILE.`,
 	fl.StringVarP(&f.herdfile, "file", "f", "", "Herdfile that defines the persona")
 	fl.StringVar(&f.system, "system", "", "system message")
 	fl.StringVarP(&f.message, "message", "m", "", "print the answer to this message and exit")
-	fl.StringVar(&f.format, "format", "", `with --message: "json" for a JSON answer, or a JSON Schema file it must follow`)
+	fl.StringVar(&f.format, "format", "", `"json" for answers that are JSON objects, or a JSON Schema file they must follow`)
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print load time and speeds after each answer to stderr")
 	return cmd
 }
@@ -181,9 +182,6 @@ func runChat(cmd *cobra.Command, args []string, f *chatFlags, interrupts func() 
 	if err != nil {
 		return err
 	}
-	if f.format != "" && f.message == "" {
-		return errors.New("chat: --format needs --message")
-	}
 	var g *grammar.Grammar
 	if f.format != "" {
 		if g, err = chatGrammar(f.format); err != nil {
@@ -244,11 +242,6 @@ func chatOnce(cmd *cobra.Command, conv *conversation, message string) error {
 			fmt.Fprintln(out)
 		}
 		return err
-	}
-	if conv.grammar != nil {
-		if err := closeAnswer(conv, res, out); err != nil {
-			return err
-		}
 	}
 	fmt.Fprintln(out)
 	return nil

@@ -219,6 +219,11 @@ func (c *conversation) answer(ctx context.Context, out io.Writer) (engine.Result
 	if err != nil {
 		return res, err
 	}
+	if c.grammar != nil {
+		if err := closeAnswer(c, res, out); err != nil {
+			return res, err
+		}
+	}
 	ctxLen := c.m.ContextLength()
 	if used := min(res.PromptTokens+len(res.Tokens), ctxLen); used*10 > ctxLen*9 {
 		fmt.Fprintf(c.stderr, "herd: the conversation fills %d of the %d context tokens (%d%%); the oldest turns will be dropped to make room (/clear starts over)\n",

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -248,36 +253,42 @@ func TestChatFormat(t *testing.T) {
 	if err := os.WriteFile(schema, []byte(personSchema), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	models := map[string]string{"builtin": "", "tiny-llama3": testdata.Path(t, "synthetic", "tiny-llama3-Q8_0.gguf")}
-	for name, model := range models {
-		for _, n := range []string{"3", "24"} {
-			for _, format := range []string{"json", schema} {
-				args := []string{"--message", "Describe a person as JSON.", "--format", format, "-n", n, "--seed", "11"}
-				if model != "" {
-					args = append(args, model)
-				}
-				out, errOut, err := runChatCmd(t, "", nil, nil, args...)
-				if err != nil {
-					t.Errorf("%s -n %s --format %s: %v\n%s", name, n, format, err, errOut)
-					continue
-				}
-				if !json.Valid([]byte(out)) {
-					t.Errorf("%s -n %s --format %s: invalid JSON %q\n%s", name, n, format, out, errOut)
-					continue
-				}
-				var obj map[string]any
-				if err := json.Unmarshal([]byte(out), &obj); err != nil {
-					t.Errorf("%s: not an object: %q", name, out)
-					continue
-				}
-				if format == schema {
-					_, okName := obj["name"].(string)
-					age, okAge := obj["age"].(float64)
-					_, okPets := obj["pets"].([]any)
-					if !okName || !okAge || age != float64(int64(age)) || !okPets {
-						t.Errorf("%s: %q does not follow the schema", name, out)
-					}
-				}
+	llama3 := testdata.Path(t, "synthetic", "tiny-llama3-Q8_0.gguf")
+	for _, c := range []struct {
+		name, model, format, n string
+	}{
+		{"builtin", "", "json", "3"},
+		{"builtin", "", "json", "24"},
+		{"builtin", "", schema, "3"},
+		{"builtin", "", schema, "24"},
+		{"builtin", "", schema, "-1"},
+		{"tiny-llama3", llama3, "json", "12"},
+		{"tiny-llama3", llama3, schema, "4"},
+	} {
+		args := []string{"--message", "Describe a person as JSON.", "--format", c.format, "-n", c.n, "--seed", "11"}
+		if c.model != "" {
+			args = append(args, c.model)
+		}
+		out, errOut, err := runChatCmd(t, "", nil, nil, args...)
+		if err != nil {
+			t.Errorf("%s -n %s --format %s: %v\n%s", c.name, c.n, c.format, err, errOut)
+			continue
+		}
+		if !json.Valid([]byte(out)) {
+			t.Errorf("%s -n %s --format %s: invalid JSON %q\n%s", c.name, c.n, c.format, out, errOut)
+			continue
+		}
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(out), &obj); err != nil {
+			t.Errorf("%s: not an object: %q", c.name, out)
+			continue
+		}
+		if c.format == schema {
+			_, okName := obj["name"].(string)
+			age, okAge := obj["age"].(float64)
+			_, okPets := obj["pets"].([]any)
+			if !okName || !okAge || age != float64(int64(age)) || !okPets {
+				t.Errorf("%s: %q does not follow the schema", c.name, out)
 			}
 		}
 	}
@@ -352,17 +363,96 @@ func TestChatErrors(t *testing.T) {
 		!strings.Contains(errOut, "not a number") || !strings.Contains(errOut, "unknown command") || !strings.Contains(errOut, "load") {
 		t.Errorf("stderr:\n%s", errOut)
 	}
-	if _, _, err := runChatCmd(t, "", nil, nil, "--format", "json"); err == nil {
-		t.Error("--format without --message accepted")
+	if _, _, err := runChatCmd(t, "", nil, nil, "--message", "hi", "--format", "/nonexistent/schema.json"); err == nil {
+		t.Error("a missing schema file was accepted")
 	}
 }
 
-func TestSplitQuoted(t *testing.T) {
-	got, err := splitQuoted(` a "b c" "\n"  d`)
-	if err != nil || !reflect.DeepEqual(got, []string{"a", "b c", "\n", "d"}) {
-		t.Errorf("%q, %v", got, err)
+// TestChatFormatInteractive answers every message of a chat with JSON.
+func TestChatFormatInteractive(t *testing.T) {
+	out, errOut, err := runChatCmd(t, "Hi\nMore, please.\n", nil, nil, "--format", "json", "-n", "6", "--seed", "2")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
 	}
-	if _, err := splitQuoted(`"open`); err == nil {
-		t.Error("unclosed quote accepted")
+	dec := json.NewDecoder(strings.NewReader(out))
+	n := 0
+	for ; ; n++ {
+		var v map[string]any
+		if err := dec.Decode(&v); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("answer %d: %v in %q", n, err, out)
+		}
+	}
+	if n != 2 {
+		t.Errorf("want 2 JSON answers, got %d in %q", n, out)
+	}
+}
+
+// TestChatHelperProcess runs herd chat in a child process for
+// TestChatSIGINT; it does nothing in a normal test run.
+func TestChatHelperProcess(t *testing.T) {
+	if os.Getenv("HERD_CHAT_HELPER") != "1" {
+		t.Skip("helper process only")
+	}
+	args := os.Args
+	for i, a := range args {
+		if a == "--" {
+			args = args[i+1:]
+			break
+		}
+	}
+	cmd := newChatCmd(osInterrupts)
+	cmd.SetArgs(args)
+	if err := cmd.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "herd:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// TestChatSIGINT sends a real SIGINT to a chat process while it streams an
+// answer: the answer stops, the process lives on and answers the next
+// message.
+func TestChatSIGINT(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT on Windows")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestChatHelperProcess$", "--", "--threads", "1", "--temp", "0", "--verbose")
+	cmd.Env = append(os.Environ(), "HERD_CHAT_HELPER=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	io.WriteString(stdin, "/set num_predict 400\nOnce upon a time\n")
+	// Wait for the answer to stream, then interrupt it.
+	r := bufio.NewReader(stdout)
+	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "Set num_predict") {
+		t.Fatalf("first line %q, %v", line, err)
+	}
+	if _, err := r.ReadByte(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(stdin, "/set num_predict 3\nAnd then?\n/bye\n")
+	rest, _ := io.ReadAll(r)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("chat ended with %v\nstdout %q\nstderr:\n%s", err, rest, stderr.String())
+	}
+	stats := verboseStats(t, stderr.String())
+	if len(stats) != 2 || stats[0].stop != "cancelled" || stats[1].generated != 3 || !strings.Contains(stderr.String(), "answer interrupted") {
+		t.Errorf("answers %+v\nstderr:\n%s", stats, stderr.String())
 	}
 }
