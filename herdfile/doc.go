@@ -15,7 +15,8 @@
 // Instructions are case-insensitive and take the rest of their line as
 // their argument; an argument may instead be a Go-style "quoted string" or
 // a """triple-quoted""" block that spans lines. Lines starting with # are
-// comments. Errors name the line they are about.
+// comments; LICENSE is accepted and ignored, for Modelfile compatibility.
+// Errors name the line they are about.
 //
 // Settings holds the sampler and generation settings that PARAMETER lines
 // (and herd chat's /set) change.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/herdllm/herd/chat"
 	"github.com/herdllm/herd/internal/testdata"
+	"github.com/herdllm/herd/model/builtin"
 )
 
 // lockedBuffer is an output that a test may read while the chat writes.
@@ -454,5 +455,34 @@ func TestChatSIGINT(t *testing.T) {
 	stats := verboseStats(t, stderr.String())
 	if len(stats) != 2 || stats[0].stop != "cancelled" || stats[1].generated != 3 || !strings.Contains(stderr.String(), "answer interrupted") {
 		t.Errorf("answers %+v\nstderr:\n%s", stats, stderr.String())
+	}
+}
+
+// TestChatHerdfileTemplate renders with a Herdfile's TEMPLATE on the
+// built-in model (FROM names it).
+func TestChatHerdfileTemplate(t *testing.T) {
+	dir := t.TempDir()
+	hf := filepath.Join(dir, "Herdfile")
+	src := "FROM " + builtin.Name + "\nTEMPLATE \"\"\"\nOnce upon a time, a girl and her mom talked in the park all day long.\n{%- for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}\n" +
+		"{%- if add_generation_prompt %}assistant:{% endif %}\n\"\"\"\nPARAMETER num_predict 2\n"
+	if err := os.WriteFile(hf, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, err := runChatCmd(t, "", nil, nil, "-f", hf, "--message", "Hello", "--verbose")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	if !strings.Contains(errOut, "template Herdfile TEMPLATE") || !strings.Contains(errOut, "built-in") {
+		t.Errorf("stderr:\n%s", errOut)
+	}
+	_, plainErr, err := runChatCmd(t, "", nil, nil, "--message", "Hello", "-n", "2", "--verbose")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The template's story line makes the prompt longer than the built-in
+	// llama2 format's.
+	s, plain := verboseStats(t, errOut), verboseStats(t, plainErr)
+	if len(s) != 1 || len(plain) != 1 || s[0].prompt < plain[0].prompt+10 || s[0].generated != 2 {
+		t.Errorf("answers %+v, without the template %+v", s, plain)
 	}
 }
