@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/herdllm/herd/gguf"
 )
@@ -118,9 +119,11 @@ func (p *Pretraining) SaveCheckpoint(path string) error {
 
 // Sample greedily continues prompt by up to n tokens.
 func (p *Pretraining) Sample(prompt string, n int) (string, error) {
-	ids, err := p.Model.Greedy(p.Vocab.Encode(prompt, true, false), n, p.Vocab.EOS())
+	in := p.Vocab.Encode(prompt, true, false)
+	ids, err := p.Model.Greedy(in, n, p.Vocab.EOS())
 	if err != nil {
 		return "", err
 	}
-	return p.Vocab.Decode(ids), nil
+	// Decoding the whole sequence keeps the space that starts the continuation.
+	return strings.TrimPrefix(p.Vocab.Decode(append(in, ids...)), p.Vocab.Decode(in)), nil
 }
