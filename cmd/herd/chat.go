@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -240,6 +242,9 @@ func chatOnce(cmd *cobra.Command, conv *conversation, message string) error {
 	if err != nil {
 		if res.Text != "" {
 			fmt.Fprintln(out)
+		}
+		if errors.Is(err, context.Canceled) {
+			return errors.New("chat: interrupted")
 		}
 		return err
 	}
