@@ -228,7 +228,17 @@ func (s *Scheduler) loop() {
 	for {
 		s.mu.Lock()
 		closed := s.closed
-		var admit []*job
+		var admit, gone []*job
+		waiting := s.pending[:0]
+		for _, j := range s.pending {
+			if j.stopErr() != nil {
+				gone = append(gone, j)
+			} else {
+				waiting = append(waiting, j)
+			}
+		}
+		clear(s.pending[len(waiting):])
+		s.pending = waiting
 		free := len(s.slots) - s.busySlots()
 		for len(s.pending) > 0 && (free > 0 || closed) {
 			admit = append(admit, s.pending[0])
@@ -239,6 +249,10 @@ func (s *Scheduler) loop() {
 		s.stats.queued.Store(int64(len(s.pending)))
 		s.mu.Unlock()
 
+		for _, j := range gone {
+			j.res.StopReason = StopCancelled
+			j.finishErr(j.stopErr())
+		}
 		for _, j := range admit {
 			if closed {
 				s.stats.active.Add(-1)

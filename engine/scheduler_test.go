@@ -227,6 +227,26 @@ func TestSchedulerQueueFull(t *testing.T) {
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("first request: %v", err)
 	}
+
+	// A request cancelled while it waits leaves the queue at the next step.
+	q := m.NewScheduler(SchedulerOptions{Parallel: 1, QueueSize: 1})
+	defer q.Close()
+	busyCtx, stopBusy := context.WithCancel(context.Background())
+	defer stopBusy()
+	busy := make(chan struct{})
+	var busyOnce sync.Once
+	go q.Submit(busyCtx, BatchRequest{GenerateRequest: GenerateRequest{Prompt: "Lily", IgnoreEOG: true}},
+		func(TokenEvent) error { busyOnce.Do(func() { close(busy) }); return nil })
+	<-busy
+	waitCtx, stopWait := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer stopWait()
+	res, err := q.Submit(waitCtx, BatchRequest{GenerateRequest: GenerateRequest{Prompt: "Tom"}}, nil)
+	if !errors.Is(err, context.DeadlineExceeded) || res.StopReason != StopCancelled {
+		t.Errorf("queued request: %v, stop %q", err, res.StopReason)
+	}
+	if st := q.Stats(); st.Queued != 0 || st.Active != 1 {
+		t.Errorf("after the queued request left: %+v", st)
+	}
 	var ce *ContextError
 	if _, err := s.Submit(context.Background(), BatchRequest{GenerateRequest: GenerateRequest{Prompt: strings.Repeat("Lily and Tom. ", 200)}}, nil); !errors.As(err, &ce) {
 		t.Errorf("long prompt: %v, want a ContextError", err)
