@@ -56,7 +56,7 @@ Ctrl-C stops an answer and keeps the chat going.
 // run reads inputs until /bye or the end of input.
 func (r *repl) run(ctx context.Context) error {
 	for {
-		text, ok, err := r.read()
+		text, block, ok, err := r.read()
 		if err != nil {
 			return err
 		}
@@ -66,7 +66,7 @@ func (r *repl) run(ctx context.Context) error {
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
-		if cmd, isCmd := command(text); isCmd {
+		if cmd, isCmd := command(text); isCmd && !block {
 			bye, err := r.command(cmd)
 			if err != nil {
 				fmt.Fprintln(r.errOut, "herd:", err)
@@ -85,38 +85,39 @@ func (r *repl) run(ctx context.Context) error {
 // command reports whether text is a /command, returning it trimmed.
 func command(text string) (string, bool) {
 	t := strings.TrimSpace(text)
-	return t, strings.HasPrefix(t, "/") && !strings.Contains(t, "\n")
+	return t, strings.HasPrefix(t, "/")
 }
 
 // read returns the next message or command: one line, or the lines of a
-// """ block. ok is false at the end of input.
-func (r *repl) read() (string, bool, error) {
+// """ block (then block is true: a message, whatever it starts with). ok is
+// false at the end of input.
+func (r *repl) read() (text string, block, ok bool, err error) {
 	r.prompt(">>> ")
 	line, ok, err := r.line()
 	if !ok || err != nil {
-		return "", false, err
+		return "", false, false, err
 	}
 	trimmed := strings.TrimLeft(line, " \t")
 	if !strings.HasPrefix(trimmed, `"""`) {
-		return line, true, nil
+		return line, false, true, nil
 	}
 	rest := trimmed[3:]
 	if body, done := strings.CutSuffix(strings.TrimRight(rest, " \t"), `"""`); done {
-		return body, true, nil
+		return body, true, true, nil
 	}
 	lines := []string{rest}
 	for {
 		r.prompt("... ")
 		line, ok, err := r.line()
 		if err != nil {
-			return "", false, err
+			return "", false, false, err
 		}
 		if !ok {
-			return "", false, nil // input ended inside a block: leave
+			return "", false, false, nil // input ended inside a block: leave
 		}
 		if body, done := strings.CutSuffix(strings.TrimRight(line, " \t"), `"""`); done {
 			lines = append(lines, body)
-			return strings.Trim(strings.Join(lines, "\n"), "\n"), true, nil
+			return strings.Trim(strings.Join(lines, "\n"), "\n"), true, true, nil
 		}
 		lines = append(lines, line)
 	}

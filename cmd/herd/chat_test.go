@@ -486,3 +486,22 @@ func TestChatHerdfileTemplate(t *testing.T) {
 		t.Errorf("answers %+v, without the template %+v", s, plain)
 	}
 }
+
+func TestChatRead(t *testing.T) {
+	in := "plain line\r\n\"\"\"/not a command\"\"\"\n  \"\"\"\nfirst\n\n  indented\n\"\"\"\n\"\"\"two\nlines\"\"\"  \n\"\"\"never closed\n"
+	r := &repl{in: bufio.NewReader(strings.NewReader(in)), out: io.Discard}
+	type input struct {
+		text  string
+		block bool
+	}
+	want := []input{{"plain line", false}, {"/not a command", true}, {"first\n\n  indented", true}, {"two\nlines", true}}
+	for i, w := range want {
+		text, block, ok, err := r.read()
+		if err != nil || !ok || text != w.text || block != w.block {
+			t.Errorf("input %d: %q, %v, %v, %v; want %q, %v", i, text, block, ok, err, w.text, w.block)
+		}
+	}
+	if _, _, ok, err := r.read(); ok || err != nil {
+		t.Errorf("an unclosed block at the end: %v, %v", ok, err)
+	}
+}
