@@ -182,3 +182,22 @@ func TestPrefixReuseMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestCompletionTokens checks a prompt given as token ids.
+func TestCompletionTokens(t *testing.T) {
+	_, ts := newTestServer(t, Config{})
+	status, _, body := post(t, ts.URL+"/v1/completions", `{"prompt":[1,403,407,261,378],"max_tokens":5,"temperature":0}`)
+	var r struct {
+		Choices []struct{ Text string }
+		Usage   struct {
+			PromptTokens int `json:"prompt_tokens"`
+		}
+	}
+	decode(t, body, &r)
+	if status != 200 || r.Usage.PromptTokens != 5 || r.Choices[0].Text == "" {
+		t.Errorf("%d %s", status, body)
+	}
+	if status, _, body := post(t, ts.URL+"/v1/completions", `{"prompt":[1,99999]}`); status != 400 {
+		t.Errorf("unknown token id: %d %s", status, body)
+	}
+}

@@ -33,6 +33,7 @@ type genRequest struct {
 	template bool
 	system   string
 	context  []int // tokens to put before the prompt (Ollama's context)
+	tokens   []int // the prompt as token ids, used as given
 
 	sampling  sample.Options
 	maxTokens int
@@ -100,6 +101,14 @@ func (s *Server) generate(ctx context.Context, gr *genRequest, fn func(engine.To
 			return nil, badRequest("prompt", "%v", err)
 		}
 		req.Tokens = append(append([]int(nil), gr.context...), chat.Encode(m.Tokenizer(), segs)...)
+	case gr.tokens != nil:
+		req.Tokens = gr.tokens
+		vocab := m.Config().VocabSize
+		for _, id := range req.Tokens {
+			if id < 0 || id >= vocab {
+				return nil, badRequest("prompt", "token id %d outside the vocabulary of %d", id, vocab)
+			}
+		}
 	default:
 		prompt := gr.prompt
 		if gr.system != "" {

@@ -28,17 +28,26 @@ type oaCompletionRequest struct {
 	samplerFields
 }
 
-// promptText reads a completion prompt: a string, or a list holding one.
-func promptText(raw json.RawMessage) (string, error) {
+// promptText reads a completion prompt: a string or a list of token ids,
+// or a list holding exactly one of those.
+func promptText(raw json.RawMessage) (string, []int, error) {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		return s, nil
+		return s, nil, nil
+	}
+	var ids []int
+	if json.Unmarshal(raw, &ids) == nil && len(ids) > 0 {
+		return "", ids, nil
 	}
 	var list []string
 	if json.Unmarshal(raw, &list) == nil && len(list) == 1 {
-		return list[0], nil
+		return list[0], nil, nil
 	}
-	return "", badRequest("prompt", "prompt must be a string (or a list of exactly one string)")
+	var lists [][]int
+	if json.Unmarshal(raw, &lists) == nil && len(lists) == 1 && len(lists[0]) > 0 {
+		return "", lists[0], nil
+	}
+	return "", nil, badRequest("prompt", "prompt must be a string or a list of token ids (or a list of exactly one of those)")
 }
 
 // openaiCompletion serves POST /v1/completions.
@@ -122,7 +131,7 @@ func parseCompletion(req *oaCompletionRequest) (*genRequest, error) {
 	}
 	gr := &genRequest{model: req.Model}
 	var err error
-	if gr.prompt, err = promptText(req.Prompt); err != nil {
+	if gr.prompt, gr.tokens, err = promptText(req.Prompt); err != nil {
 		return nil, err
 	}
 	if gr.sampling, err = req.samplerFields.options(); err != nil {

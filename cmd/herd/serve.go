@@ -25,12 +25,20 @@ type serveFlags struct {
 	cors      string
 	logLevel  string
 	logFormat string
+	// ready, when set, is told the listening address (for tests).
+	ready func(addr string)
 }
 
 func init() { rootCmd.AddCommand(newServeCmd()) }
 
-func newServeCmd() *cobra.Command {
+func newServeCmd() *cobra.Command { return newServeCmdWith(nil) }
+
+// newServeCmdWith builds the command, letting tests adjust its settings.
+func newServeCmdWith(adjust func(*serveFlags)) *cobra.Command {
 	var f serveFlags
+	if adjust != nil {
+		adjust(&f)
+	}
 	cmd := &cobra.Command{
 		Use:   "serve [MODEL...]",
 		Short: "Serve models over OpenAI- and Ollama-compatible HTTP APIs",
@@ -102,10 +110,17 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("herd serving", "addr", ln.Addr().String(), "models", srv.ModelNames(), "parallel", f.cfg.Parallel)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	parent := cmd.Context()
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	if f.ready != nil {
+		f.ready(ln.Addr().String())
+	}
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
