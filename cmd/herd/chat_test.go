@@ -419,7 +419,10 @@ func TestChatSIGINT(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no SIGINT on Windows")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestChatHelperProcess$", "--", "--threads", "1", "--temp", "0", "--verbose")
+	// tiny-llama3's random weights seldom end an answer, so the answer is
+	// still streaming when the signal comes.
+	model := testdata.Path(t, "synthetic", "tiny-llama3-Q8_0.gguf")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestChatHelperProcess$", "--", model, "--threads", "1", "--temp", "0", "--verbose")
 	cmd.Env = append(os.Environ(), "HERD_CHAT_HELPER=1")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -435,7 +438,7 @@ func TestChatSIGINT(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	io.WriteString(stdin, "/set num_predict 400\nOnce upon a time\n")
+	io.WriteString(stdin, "/set num_predict 2000\nOnce upon a time\n")
 	// Wait for the answer to stream, then interrupt it.
 	r := bufio.NewReader(stdout)
 	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "Set num_predict") {
