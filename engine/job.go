@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,6 +79,14 @@ func (j *job) stopErr() error {
 func (j *job) wait(fn func(TokenEvent) error) (Result, error) {
 	var batch []TokenEvent
 	failed := false
+	defer func() {
+		if r := recover(); r != nil {
+			// fn panicked: stop the request before passing the panic on.
+			err := fmt.Errorf("engine: token callback panicked: %v", r)
+			j.aborted.Store(&err)
+			panic(r)
+		}
+	}()
 	deliver := func() {
 		j.mu.Lock()
 		batch, j.events = j.events, batch[:0]

@@ -151,9 +151,20 @@ func (s *Scheduler) step() {
 			afterBOS := len(sl.tokens) > 0 && sl.tokens[len(sl.tokens)-1] == s.m.tok.BOS()
 			j.text = newTextStream(s.m.tok, j.req.Stop, afterBOS)
 		}
-		s.advance(sl, out[e.hi-1])
+		s.safeAdvance(sl, out[e.hi-1])
 	}
 	s.noteKV()
+}
+
+// safeAdvance runs advance, ending only this request if it panics (a bug
+// in a sampler, grammar or decoder must not take the others down).
+func (s *Scheduler) safeAdvance(sl *slot, logits []float32) {
+	defer func() {
+		if r := recover(); r != nil && sl.job != nil {
+			s.release(sl, "", fmt.Errorf("engine: sampling failed: %v", r))
+		}
+	}()
+	s.advance(sl, logits)
 }
 
 // noteKV records how many cache positions the sequences hold.
