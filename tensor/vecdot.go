@@ -158,11 +158,11 @@ func kernelScalesK4(b []byte, sc *[16]int32, mins *[8]int32) {
 	}
 }
 
-// fma32 is a float32 fused multiply-add. The product of two float32 values
+// kernelFMA32 is a float32 fused multiply-add. The product of two float32 values
 // is exact in float64, so float64 arithmetic rounds a·b+c only once (fused
 // or not), then once more to float32; that differs from a true float32 FMA
 // only when the float64 result lands exactly on a float32 tie, about once in
 // 2^29 operations.
-func fma32(a, b, c float32) float32 {
+func kernelFMA32(a, b, c float32) float32 {
 	return float32(float64(a)*float64(b) + float64(c))
 }

@@ -31,7 +31,7 @@ func (s *x86Dot) add(a, b []float32) {
 		for j := 0; j < 4; j++ {
 			v := &s[j]
 			for l := 0; l < 8; l++ {
-				v[l] = fma32(x[8*j+l], y[8*j+l], v[l])
+				v[l] = kernelFMA32(x[8*j+l], y[8*j+l], v[l])
 			}
 		}
 	}

@@ -173,7 +173,7 @@ func dotQ5_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 			for j := 0; j < 8; j++ {
 				m += mins[j] * (kBsum(y, 2*j) + kBsum(y, 2*j+1))
 			}
-			summs[t] = fma32(-yd*mw, float32(m), summs[t])
+			summs[t] = kernelFMA32(-yd*mw, float32(m), summs[t])
 			p := k.lanes(words)
 			acc.add(t, yd*dw, &p)
 		}

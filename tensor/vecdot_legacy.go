@@ -35,7 +35,7 @@ type x86Lanes [kernelTile][8]float32
 func (a *x86Lanes) add(t int, d float32, p *[8]int32) {
 	v := &a[t]
 	for l, x := range p {
-		v[l] = fma32(d, float32(x), v[l])
+		v[l] = kernelFMA32(d, float32(x), v[l])
 	}
 }
 
@@ -65,8 +65,8 @@ func (a *legacyBlockWords) nibbles(qs *[16]byte, high *[8]uint64, bias uint64) {
 	}
 }
 
-// q5High returns the words holding 16 for every set bit of qh.
-func q5High(qh uint32) (h [8]uint64) {
+// kernelQ5High returns the words holding 16 for every set bit of qh.
+func kernelQ5High(qh uint32) (h [8]uint64) {
 	for g := range h {
 		h[g] = swarBits4[qh>>(4*g)&15]
 	}
@@ -93,7 +93,7 @@ func dotQ4_0Q8_0(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 		for t := 0; t < nx; t++ {
 			y := legacyPacked(x, t*xStride, ib, size)
 			sumi := a.dot4((*[64]byte)(y[4:68]))
-			acc[t] = fma32(float32(sumi), dw*kernelF16At(y), acc[t])
+			acc[t] = kernelFMA32(float32(sumi), dw*kernelF16At(y), acc[t])
 		}
 	}
 	kernelStore(acc[:nx], out, outStride)
@@ -130,7 +130,7 @@ func dotQ5_0Q8_0(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 	for ib := 0; ib < n/32; ib++ {
 		b := w[22*ib : 22*ib+22]
 		dw := kernelF16At(b)
-		high := q5High(binary.LittleEndian.Uint32(b[2:]))
+		high := kernelQ5High(binary.LittleEndian.Uint32(b[2:]))
 		a.nibbles((*[16]byte)(b[6:22]), &high, 16*swarOnes4)
 		for t := 0; t < nx; t++ {
 			y := legacyPacked(x, t*xStride, ib, size)
@@ -152,7 +152,7 @@ func dotQ5_1Q8_1(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 	for ib := 0; ib < n/32; ib++ {
 		b := w[24*ib : 24*ib+24]
 		dw, mw := kernelF16At(b), kernelF16At(b[2:])
-		high := q5High(binary.LittleEndian.Uint32(b[4:]))
+		high := kernelQ5High(binary.LittleEndian.Uint32(b[4:]))
 		a.nibbles((*[16]byte)(b[8:24]), &high, 0)
 		for t := 0; t < nx; t++ {
 			y := legacyPacked(x, t*xStride, ib, size)
