@@ -216,8 +216,8 @@ func runChat(cmd *cobra.Command, args []string, f *chatFlags, interrupts func() 
 	}
 	gen := newGenerator(m, g != nil)
 	defer gen.close()
-	conv := &conversation{m: m, tmpl: tmpl, gen: gen, messages: p.messages, settings: p.settings,
-		grammar: g, verbose: f.verbose, stderr: stderr}
+	conv := &conversation{m: m, name: name, tmpl: tmpl, gen: gen, messages: p.messages, settings: p.settings,
+		grammar: g, format: f.format, verbose: f.verbose, stderr: stderr}
 
 	if f.message != "" {
 		return chatOnce(cmd, conv, f.message)

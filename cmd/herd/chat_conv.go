@@ -19,11 +19,13 @@ import (
 // generator that keeps the KV cache of earlier turns.
 type conversation struct {
 	m        *engine.Model
+	name     string // the model, as shown to the user
 	tmpl     *chat.Template
 	gen      generator
 	messages []chat.Message // a system message, when set, comes first
 	settings herdfile.Settings
 	grammar  *grammar.Grammar // constrains answers; nil for free text
+	format   string           // what grammar was made from: "json" or a schema file
 	verbose  bool
 	stderr   io.Writer
 }

@@ -289,8 +289,12 @@ func (r *repl) show() {
 		v, _ := c.settings.Get(n)
 		fmt.Fprintf(r.out, "%-18s %s\n", n, v)
 	}
+	fmt.Fprintf(r.out, "%-18s %s\n", "model", c.name)
 	fmt.Fprintf(r.out, "%-18s %d\n", "context", c.m.ContextLength())
 	fmt.Fprintf(r.out, "%-18s %s\n", "template", c.tmpl.Name())
+	if c.format != "" {
+		fmt.Fprintf(r.out, "%-18s %s\n", "format", c.format)
+	}
 	if sys, ok := c.system(); ok {
 		fmt.Fprintf(r.out, "%-18s %s\n", "system", strconv.Quote(sys))
 	}
