@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -146,6 +147,11 @@ func (s *Server) generate(ctx context.Context, gr *genRequest, fn func(engine.To
 	})
 	out.Result = res
 	out.total = time.Since(start)
+	s.log.LogAttrs(ctx, slog.LevelInfo, "generation", slog.String("model", out.model),
+		slog.Int("prompt_tokens", res.PromptTokens), slog.Int("cached_tokens", res.CachedTokens),
+		slog.Int("generated_tokens", len(res.Tokens)), slog.String("stop", string(res.StopReason)),
+		slog.Duration("prompt_time", res.PromptDuration), slog.Duration("generate_time", res.GenerateDuration),
+		slog.Float64("tokens_per_second", res.TokensPerSecond()), slog.Any("error", err))
 	if err != nil {
 		return out, err
 	}

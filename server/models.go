@@ -244,7 +244,11 @@ func (r *registry) unloadLocked(inst *instance) {
 // reap unloads models idle past their keep-alive.
 func (r *registry) reap() {
 	defer close(r.reaped)
-	tick := time.NewTicker(time.Second)
+	every := time.Second
+	if k := r.cfg.KeepAlive; k > 0 && k < 2*every {
+		every = max(k/2, 10*time.Millisecond)
+	}
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
 		select {

@@ -167,3 +167,34 @@ func TestOllamaKeepAlive(t *testing.T) {
 		t.Errorf("after keep_alive 0: %+v: %v", ps, err)
 	}
 }
+
+// TestIdleUnload checks that a model unloads after the keep-alive and
+// loads again on the next request.
+func TestIdleUnload(t *testing.T) {
+	srv, ts := newTestServer(t, Config{KeepAlive: 50 * time.Millisecond})
+	c := ollamaClient(t, ts.URL)
+	ctx := context.Background()
+	stream := false
+	gen := func() {
+		err := c.Generate(ctx, &api.GenerateRequest{Model: "stories260K", Prompt: "Lily", Stream: &stream,
+			Options: map[string]any{"num_predict": 2}}, func(api.GenerateResponse) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	gen()
+	if _, ok := srv.Stats("stories260K"); !ok {
+		t.Fatal("model not loaded after a request")
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		if _, ok := srv.Stats("stories260K"); !ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("model still loaded long after its keep-alive")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	gen()
+}
