@@ -100,6 +100,7 @@ func TestParseErrors(t *testing.T) {
 		{"SYSTEM \"\"\"a\"\"\" b", 1, `after the closing`},
 		{"\nPARAMETER temperature warm", 2, `parameter temperature: "warm" is not a number`},
 		{"PARAMETER top_k -3", 1, "top_k"},
+		{"PARAMETER top_p inf", 1, "not a number"},
 		{"PARAMETER nonsense 1", 1, `unknown parameter "nonsense"`},
 		{"PARAMETER", 1, "needs a name"},
 		{"PARAMETER stop", 1, "empty stop string"},

@@ -2,6 +2,7 @@ package herdfile
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -105,7 +106,7 @@ func (s *Settings) Set(name, value string) error {
 	}
 	f32 := func(dst *float32) error {
 		v, err := strconv.ParseFloat(value, 32)
-		if err != nil || v != v {
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			return bad("a number")
 		}
 		*dst = float32(v)
