@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/herdllm/herd/model/builtin"
 	"github.com/herdllm/herd/tokenizer"
@@ -51,39 +50,13 @@ func findTokenizer(f *weights.File, path, tokPath string) (*tokenizer.Tokenizer,
 		}
 		return tok, nil
 	}
-	candidates := tokenizerCandidates(path)
-	for _, c := range candidates {
-		if tok, err := tokenizer.Load(c); err == nil {
-			return tok, nil
-		}
+	tok, err := tokenizer.FindBeside(path)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %s has no vocabulary: %w; set a tokenizer path", path, err)
 	}
-	return nil, fmt.Errorf("engine: %s has no vocabulary and no tokenizer was found beside it (looked for %v); set a tokenizer path", path, candidates)
+	return tok, nil
 }
 
-// tokenizerCandidates lists the files that may hold the tokenizer of the
-// checkpoint at path, most likely first.
-func tokenizerCandidates(path string) []string {
-	dir := path
-	if st, err := os.Stat(path); err != nil || !st.IsDir() {
-		dir = filepath.Dir(path)
-	}
-	var out []string
-	for _, name := range []string{"tokenizer.json", "tokenizer.model", "tokenizer.bin"} {
-		if p := filepath.Join(dir, name); exists(p) {
-			out = append(out, p)
-		}
-	}
-	matches, _ := filepath.Glob(filepath.Join(dir, "tok*.bin"))
-	sort.Strings(matches)
-	for _, p := range matches {
-		if filepath.Base(p) != "tokenizer.bin" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // builtinFiles writes the embedded model to the user cache directory (once
 // per content) and returns the checkpoint's path; its tokenizer lies beside

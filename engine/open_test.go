@@ -1,22 +1,11 @@
 package engine
 
 import (
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/herdllm/herd/internal/testdata"
 )
-
-func TestTokenizerCandidates(t *testing.T) {
-	dir := testdata.Path(t, "stories260K", "")
-	if got := tokenizerCandidates(filepath.Join(dir, "stories260K.bin")); !slices.Contains(got, filepath.Join(dir, "tok512.bin")) {
-		t.Errorf("beside the .bin: %v, want tok512.bin among them", got)
-	}
-	if got := tokenizerCandidates(filepath.Join(dir, "hf")); !slices.Contains(got, filepath.Join(dir, "hf", "tokenizer.model")) {
-		t.Errorf("in hf/: %v, want tokenizer.model", got)
-	}
-}
 
 func TestExplicitTokenizer(t *testing.T) {
 	m, err := Load(testdata.Path(t, "stories260K", "stories260K-f32.gguf"),

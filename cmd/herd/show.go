@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/herdllm/herd/tokenizer"
 	"github.com/herdllm/herd/weights"
@@ -56,8 +54,8 @@ func runShow(cmd *cobra.Command, args []string) error {
 
 // addTokenizer gives a checkpoint without a vocabulary (llama2.c, Hugging
 // Face) the tokenizer.* keys of the tokenizer named by tokPath or, failing
-// that, of one found beside it: in a Hugging Face directory, or a llama2.c
-// tokenizer.bin. Only a named tokenizer that fails to load is an error.
+// that, of one found beside it (tokenizer.FindBeside, as the engine looks).
+// Only a named tokenizer that fails to load is an error.
 func addTokenizer(f *weights.File, path, tokPath string) error {
 	if _, ok := f.Meta.Get("tokenizer.ggml.tokens"); ok && tokPath == "" {
 		return nil
@@ -70,19 +68,10 @@ func addTokenizer(f *weights.File, path, tokPath string) error {
 		tok.WriteGGUF(f.Meta)
 		return nil
 	}
-	var candidate string
-	switch f.Format {
-	case "safetensors":
-		candidate = path
-		if st, err := os.Stat(path); err == nil && !st.IsDir() {
-			candidate = filepath.Dir(path)
-		}
-	case "llama2c":
-		candidate = filepath.Join(filepath.Dir(path), "tokenizer.bin")
-	default:
+	if f.Format == "gguf" {
 		return nil
 	}
-	if tok, err := tokenizer.Load(candidate); err == nil {
+	if tok, err := tokenizer.FindBeside(path); err == nil {
 		tok.WriteGGUF(f.Meta)
 	}
 	return nil
