@@ -57,7 +57,6 @@ func findTokenizer(f *weights.File, path, tokPath string) (*tokenizer.Tokenizer,
 	return tok, nil
 }
 
-
 // builtinFiles writes the embedded model to the user cache directory (once
 // per content) and returns the checkpoint's path; its tokenizer lies beside
 // it.
