@@ -99,9 +99,9 @@ func (c *conversation) clear() {
 	}
 }
 
-// encode renders the conversation with an open assistant turn and
-// tokenizes it, special tokens only where the template put them.
-func (c *conversation) encode() ([]int, error) {
+// encode renders messages with an open assistant turn and tokenizes them,
+// special tokens only where the template put them.
+func (c *conversation) encode(messages []chat.Message) ([]int, error) {
 	tok := c.m.Tokenizer()
 	opts := chat.RenderOptions{AddGenerationPrompt: true}
 	if id := tok.BOS(); id >= 0 {
@@ -110,7 +110,7 @@ func (c *conversation) encode() ([]int, error) {
 	if id := tok.EOS(); id >= 0 {
 		opts.EOS = tok.Piece(id)
 	}
-	ids, _, err := c.tmpl.EncodePrompt(tok, c.messages, opts)
+	ids, _, err := c.tmpl.EncodePrompt(tok, messages, opts)
 	if err != nil {
 		return nil, fmt.Errorf("chat: %w", err)
 	}
@@ -131,44 +131,40 @@ func (c *conversation) reserve() int {
 
 // fit returns the prompt for the next answer, first dropping the oldest
 // turns (never the system message or the last message) while the prompt
-// and room for the answer overflow the context. It says what it dropped.
+// and room for the answer overflow the context. It says what it dropped;
+// when even the last message does not fit, it drops nothing.
 func (c *conversation) fit() ([]int, error) {
 	ctxLen := c.m.ContextLength()
-	dropped := 0
+	msgs := append([]chat.Message(nil), c.messages...)
+	first := 0
+	if _, has := c.system(); has {
+		first = 1
+	}
 	for {
-		ids, err := c.encode()
+		ids, err := c.encode(msgs)
 		if err != nil {
 			return nil, err
 		}
-		if len(ids)+c.reserve() <= ctxLen {
-			c.noteDropped(dropped)
+		last := first >= len(msgs)-1 // nothing left to drop
+		if len(ids)+c.reserve() <= ctxLen || (last && len(ids) < ctxLen) {
+			// Fits (when nothing is left to drop, the answer gets what
+			// room remains).
+			if n := len(c.messages) - len(msgs); n > 0 {
+				fmt.Fprintf(c.stderr, "herd: the conversation no longer fits the context of %d tokens: dropped the oldest %d messages\n", ctxLen, n)
+			}
+			c.messages = msgs
 			return ids, nil
 		}
-		first := 0
-		if _, has := c.system(); has {
-			first = 1
+		if last {
+			return nil, fmt.Errorf("chat: the message needs %d tokens but the context holds %d (--ctx)", len(ids), ctxLen)
 		}
 		// Drop one exchange: the oldest message and what follows up to the
 		// next user message, keeping the last message.
 		end := first + 1
-		for end < len(c.messages)-1 && c.messages[end].Role != "user" {
+		for end < len(msgs)-1 && msgs[end].Role != "user" {
 			end++
 		}
-		if first >= len(c.messages)-1 {
-			c.noteDropped(dropped)
-			if len(ids) < ctxLen {
-				return ids, nil // the answer gets what room is left
-			}
-			return nil, fmt.Errorf("chat: the message needs %d tokens but the context holds %d (--ctx)", len(ids), ctxLen)
-		}
-		dropped += end - first
-		c.messages = append(c.messages[:first], c.messages[end:]...)
-	}
-}
-
-func (c *conversation) noteDropped(n int) {
-	if n > 0 {
-		fmt.Fprintf(c.stderr, "herd: the conversation no longer fits the context of %d tokens: dropped the oldest %d messages\n", c.m.ContextLength(), n)
+		msgs = append(msgs[:first], msgs[end:]...)
 	}
 }
 
@@ -195,10 +191,9 @@ func (c *conversation) answer(ctx context.Context, out io.Writer) (engine.Result
 		},
 		Grammar: c.grammar,
 	}
-	var werr error
 	res, err := c.gen.generate(ctx, req, func(ev engine.TokenEvent) error {
-		if _, werr = io.WriteString(out, ev.Text); werr != nil {
-			return werr
+		if _, err := io.WriteString(out, ev.Text); err != nil {
+			return err
 		}
 		return ctx.Err()
 	})

@@ -352,10 +352,12 @@ func TestChatContextFull(t *testing.T) {
 	if strings.Contains(out, "messages           10") {
 		t.Errorf("nothing was dropped:\n%s", out)
 	}
-	// A message that cannot fit is refused and the chat goes on.
-	_, errOut, err = runChatCmd(t, strings.Repeat("cat ", 200)+"\nhi\n", nil, nil, "--ctx", "64", "-n", "4", "--verbose")
-	if err != nil || !strings.Contains(errOut, "context holds 64") || len(verboseStats(t, errOut)) != 1 {
-		t.Errorf("too-long message: %v\n%s", err, errOut)
+	// A message that cannot fit is refused, the conversation so far kept,
+	// and the chat goes on.
+	out, errOut, err = runChatCmd(t, "hi\n"+strings.Repeat("cat ", 200)+"\n/show\nhi\n", nil, nil, "--ctx", "64", "-n", "4", "--verbose")
+	if err != nil || !strings.Contains(errOut, "context holds 64") || len(verboseStats(t, errOut)) != 2 ||
+		strings.Contains(errOut, "dropped") || !strings.Contains(out, "messages           2\n") {
+		t.Errorf("too-long message: %v\n%s\n%s", err, out, errOut)
 	}
 }
 
