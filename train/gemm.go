@@ -162,12 +162,20 @@ func linearForward(p *Pool, y, x, w []float32, n, in, out int) {
 
 // linearBackwardInput adds dy[n×out]·W to dx[n×in] (scratch holds Wᵀ: in×out floats).
 func linearBackwardInput(p *Pool, dx, dy, w, scratch []float32, n, in, out int) {
+	if vectorKernel() {
+		matMulAdd(p, dx, in, dy, out, 1, w, in, n, in, out)
+		return
+	}
 	transpose(p, scratch[:in*out], w, out, in)
 	matMulNT(p, dx, dy, scratch[:in*out], n, in, out, true)
 }
 
 // linearBackwardWeight adds dyᵀ·x to dw [out×in] (scratch holds dyᵀ then xᵀ: n×(out+in) floats).
 func linearBackwardWeight(p *Pool, dw, dy, x, scratch []float32, n, in, out int) {
+	if vectorKernel() {
+		matMulAdd(p, dw, in, dy, 1, out, x, in, out, in, n)
+		return
+	}
 	dyT := scratch[:out*n]
 	xT := scratch[out*n : out*n+in*n]
 	transpose(p, dyT, dy, n, out)

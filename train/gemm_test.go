@@ -54,3 +54,32 @@ func TestExp32(t *testing.T) {
 		}
 	}
 }
+
+func TestMatMulAddMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	p := NewPool(3)
+	defer p.Close()
+	for _, sh := range [][3]int{{1, 1, 1}, {4, 32, 1}, {9, 70, 13}, {16, 64, 100}, {7, 172, 33}} {
+		m, n, k := sh[0], sh[1], sh[2]
+		for _, aT := range []bool{false, true} {
+			a, b, c0 := randVec(rng, m*k, 1), randVec(rng, k*n, 1), randVec(rng, m*n, 1)
+			sm, sk := k, 1
+			if aT {
+				sm, sk = 1, m
+			}
+			want := append([]float64(nil), c0...)
+			for i := 0; i < m; i++ {
+				for j := 0; j < n; j++ {
+					for q := 0; q < k; q++ {
+						want[i*n+j] += a[i*sm+q*sk] * b[q*n+j]
+					}
+				}
+			}
+			c := to32(c0)
+			matMulAdd(p, c, n, to32(a), sm, sk, to32(b), n, m, n, k)
+			if e := relErr(c, want); e > 1e-5 {
+				t.Errorf("%v transposed=%v: relative error %g", sh, aT, e)
+			}
+		}
+	}
+}

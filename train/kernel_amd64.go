@@ -50,3 +50,19 @@ func dot4x4(a []float32, lda int, b []float32, ldb int, k int, out *[16]float32)
 
 // vectorKernel reports whether dot4x4 runs vectorized on this machine.
 func vectorKernel() bool { return hasAVX512 }
+
+//go:noescape
+func axpyTile4x32AVX512(a *float32, sm, sk int, b *float32, ldb int, c *float32, ldc int, k int)
+
+// axpyTile4x32 adds Σ_p A(i,p)·B[p][j] to C[i][j] for i < 4, j < 32 (A(i,p)
+// at a[i*sm+p*sk]); it returns false, doing nothing, without AVX-512.
+func axpyTile4x32(a []float32, sm, sk int, b []float32, ldb int, c []float32, ldc int, k int) bool {
+	if !hasAVX512 || k == 0 {
+		return false
+	}
+	_ = a[3*sm+(k-1)*sk]
+	_ = b[(k-1)*ldb+31]
+	_ = c[3*ldc+31]
+	axpyTile4x32AVX512(&a[0], sm, sk, &b[0], ldb, &c[0], ldc, k)
+	return true
+}

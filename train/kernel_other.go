@@ -9,3 +9,8 @@ func dot4x4(a []float32, lda int, b []float32, ldb int, k int, out *[16]float32)
 
 // vectorKernel reports whether dot4x4 runs vectorized on this machine.
 func vectorKernel() bool { return false }
+
+// axpyTile4x32 is the vector kernel's entry point; without it the portable loops run.
+func axpyTile4x32(a []float32, sm, sk int, b []float32, ldb int, c []float32, ldc int, k int) bool {
+	return false
+}
