@@ -1,0 +1,116 @@
+//go:build !purego
+
+package tensor
+
+import "golang.org/x/sys/cpu"
+
+// Assembly kernels for K-quant weights on amd64 (vecdot_kquant_amd64.s).
+//
+// They read raw Q8_K activation blocks (no packing) and follow ggml's AVX2
+// kernels: exact 32-bit integer sums per super-block in eight lanes, fused
+// into eight float32 lanes with the super-block scale, added up at the end
+// as hsum_float_8 does. For Q6_K that is the order the Go kernel follows, so
+// the results agree bit for bit (up to the rare double rounding of the Go
+// kernel's emulated fused multiply-add). The Go Q4_K kernel follows ggml's
+// generic C instead; the assembly one differs from it by float32 rounding
+// order only: a few ulps of the largest partial sum per super-block.
+
+// kquantQ8KBytes is the size of one Q8_K block: d, 256 quants, 16 group sums.
+const kquantQ8KBytes = 292
+
+// kquantAVX2 reports whether the CPU runs the AVX2 kernels: they use AVX2
+// integer instructions, FMA and F16C (for the half-precision scales).
+var kquantAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && hasF16C()
+
+var _ = registerAccel(func(table *[kernelTypeLimit]vecDotKernel) {
+	if !kquantAVX2 {
+		return
+	}
+	table[Q4_K] = vecDotKernel{Q8_K, dotQ4_KQ8_KAVX2, nil}
+	table[Q6_K] = vecDotKernel{Q8_K, dotQ6_KQ8_KAVX2, nil}
+})
+
+// kquantCheck validates the slices of a K-quant kernel call and returns the
+// number of super-blocks; it writes zeros and returns 0 when there is
+// nothing to multiply.
+func kquantCheck(n, blockBytes int, w, x []byte, xStride, nx int, out []float32, outStride int) int {
+	nb := n / QK_K
+	if nx <= 0 {
+		return 0
+	}
+	_ = out[(nx-1)*outStride]
+	if nb == 0 {
+		for t := 0; t < nx; t++ {
+			out[t*outStride] = 0
+		}
+		return 0
+	}
+	_ = w[blockBytes*nb-1]
+	_ = x[(nx-1)*xStride+kquantQ8KBytes*nb-1]
+	return nb
+}
+
+// dotQ4_KQ8_KAVX2 is ggml's AVX2 ggml_vec_dot_q4_K_q8_K for up to kernelTile
+// activation rows.
+func dotQ4_KQ8_KAVX2(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	if nb := kquantCheck(n, 144, w, x, xStride, nx, out, outStride); nb > 0 {
+		q4KDotAVX2(&w[0], &x[0], nb, xStride, nx, &out[0], outStride)
+	}
+}
+
+// dotQ6_KQ8_KAVX2 is ggml's AVX2 ggml_vec_dot_q6_K_q8_K for up to kernelTile
+// activation rows.
+func dotQ6_KQ8_KAVX2(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	if nb := kquantCheck(n, 210, w, x, xStride, nx, out, outStride); nb > 0 {
+		q6KDotAVX2(&w[0], &x[0], nb, xStride, nx, &out[0], outStride)
+	}
+}
+
+// q4KDotAVX2 multiplies nb Q4_K super-blocks at w with nx (1..kernelTile)
+// rows of nb Q8_K blocks, xStride bytes apart, as ggml's AVX2 kernel:
+//
+//	for t := 0; t < nx; t++ {
+//		var acc [8]float32 // lane l: elements 4l..4l+3 of each 32
+//		var accm [4]float32
+//		for i := 0; i < nb; i++ {
+//			b, y := w[144*i:], x[t*xStride+292*i:]
+//			sc, mins := the 6-bit scales and mins of b[4:16]
+//			var sumi [8]int32
+//			for e := 0; e < 256; e++ {
+//				sumi[e%32/4] += sc[e/32] * nibble(b[16:], e) * int8(y[4+e])
+//			}
+//			for k := 0; k < 4; k++ {
+//				prodk := mins[2k]·(bsum[4k]+bsum[4k+1]) + mins[2k+1]·(bsum[4k+2]+bsum[4k+3])
+//				accm[k] = fma(-y.d·dmin, float32(prodk), accm[k])
+//			}
+//			for l := range acc {
+//				acc[l] = fma(y.d·d, float32(sumi[l]), acc[l])
+//			}
+//		}
+//		out[t*outStride] = hsum_float_8(acc) + ((accm[0]+accm[2]) + (accm[1]+accm[3]))
+//	}
+//
+//go:noescape
+func q4KDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+
+// q6KDotAVX2 multiplies nb Q6_K super-blocks at w with nx (1..kernelTile)
+// rows of nb Q8_K blocks, xStride bytes apart, as ggml's AVX2 kernel:
+//
+//	for t := 0; t < nx; t++ {
+//		var acc [8]float32 // lane l: elements 4l..4l+3 of each 32
+//		for i := 0; i < nb; i++ {
+//			b, y := w[210*i:], x[t*xStride+292*i:]
+//			var sumi [8]int32
+//			for e := 0; e < 256; e++ {
+//				q := the 6-bit value e of b (low 4 bits in b[0:128], high 2 in b[128:192])
+//				sumi[e%32/4] += int8(b[192+e/16]) * (q-32) * int8(y[4+e])
+//			}
+//			for l := range acc {
+//				acc[l] = fma(y.d·fp16(b[208:]), float32(sumi[l]), acc[l])
+//			}
+//		}
+//		out[t*outStride] = hsum_float_8(acc)
+//	}
+//
+//go:noescape
+func q6KDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)

@@ -1,0 +1,407 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// AVX2 kernels for K-quant weights against Q8_K activations, in the order of
+// ggml's AVX2 ggml_vec_dot_<type>_q8_K: per super-block, 32-bit integer sums
+// in eight lanes (lane l: elements 4l..4l+3 of every 32-element vector) are
+// converted to float32 and fused into eight float32 accumulators with the
+// scale d·y.d; hsum_float_8 adds the lanes at the end. Each super-block of
+// weights is decoded once into Y0..Y7 and used for every activation row.
+//
+// Q8_K block: d float32 at 0, 256 int8 quants at 4, 16 int16 group sums at 260.
+
+// Frame layout shared by both kernels (offsets from the hardware SP):
+//   0..255    eight 16-bit scale vectors, one per 32-element vector
+//   256..511  eight float32 lane accumulators, one per activation row
+//   512..639  the min accumulators of Q4_K (four float32 per row)
+//   640..671  scratch for unpacking scales
+
+DATA q4kLow4<>+0(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA q4kLow4<>+8(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA q4kLow4<>+16(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA q4kLow4<>+24(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL q4kLow4<>(SB), RODATA|NOPTR, $32
+
+DATA q6kBits45<>+0(SB)/8, $0x3030303030303030
+DATA q6kBits45<>+8(SB)/8, $0x3030303030303030
+DATA q6kBits45<>+16(SB)/8, $0x3030303030303030
+DATA q6kBits45<>+24(SB)/8, $0x3030303030303030
+GLOBL q6kBits45<>(SB), RODATA|NOPTR, $32
+
+DATA q6kThirtyTwo<>+0(SB)/8, $0x2020202020202020
+DATA q6kThirtyTwo<>+8(SB)/8, $0x2020202020202020
+DATA q6kThirtyTwo<>+16(SB)/8, $0x2020202020202020
+DATA q6kThirtyTwo<>+24(SB)/8, $0x2020202020202020
+GLOBL q6kThirtyTwo<>(SB), RODATA|NOPTR, $32
+
+// Low lane: word 0 of each dword repeated; high lane: word 1 repeated.
+DATA q6kScaleShuffle<>+0(SB)/8, $0x0100010001000100
+DATA q6kScaleShuffle<>+8(SB)/8, $0x0100010001000100
+DATA q6kScaleShuffle<>+16(SB)/8, $0x0302030203020302
+DATA q6kScaleShuffle<>+24(SB)/8, $0x0302030203020302
+GLOBL q6kScaleShuffle<>(SB), RODATA|NOPTR, $32
+
+// KQ_HSUM8 leaves in X9 the sum of the eight lanes at (R10), as
+// hsum_float_8: ((l0+l4)+(l2+l6))+((l1+l5)+(l3+l7)). Clobbers X8, X10.
+#define KQ_HSUM8 \
+	VMOVUPS      (R10), Y8; \
+	VEXTRACTF128 $1, Y8, X9; \
+	VADDPS       X8, X9, X9; \
+	VMOVHLPS     X9, X9, X10; \
+	VADDPS       X10, X9, X9; \
+	VMOVSHDUP    X9, X10; \
+	VADDSS       X10, X9, X9
+
+// KQ_DOT multiplies weight vector Yw with the activation quants at
+// off(SI) and the scale vector at soff(SP), leaving eight int32 lane sums
+// in Yd.
+#define KQ_DOT(off, Yw, soff, Yd) \
+	VPMADDUBSW off(SI), Yw, Yd; \
+	VPMADDWD   soff(SP), Yd, Yd
+
+// func q4KDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+TEXT ·q4KDotAVX2(SB), 0, $672-56
+	MOVQ w+0(FP), AX
+	MOVQ x+8(FP), BX
+	MOVQ nb+16(FP), CX
+	MOVQ xStride+24(FP), DX
+	MOVQ nx+32(FP), R8
+	VXORPS Y8, Y8, Y8
+	MOVQ   R8, DI
+	LEAQ   256(SP), R10
+	LEAQ   512(SP), R11
+
+zero:
+	VMOVUPS Y8, (R10)
+	VMOVUPS X8, (R11)
+	ADDQ    $32, R10
+	ADDQ    $16, R11
+	DECQ    DI
+	JNZ     zero
+	VMOVDQU q4kLow4<>(SB), Y12
+
+block:
+	// Scales and mins (ggml's utmp shuffle), stored as 16 words at 640(SP).
+	MOVL 4(AX), R10
+	MOVL 8(AX), R11
+	MOVL 12(AX), R12
+	MOVL R12, R13
+	SHRL $4, R13
+	ANDL $0x0f0f0f0f, R13
+	MOVL R11, DI
+	SHRL $6, DI
+	ANDL $0x03030303, DI
+	SHLL $4, DI
+	ORL  DI, R13          // utmp[3]: mins 4..7
+	ANDL $0x0f0f0f0f, R12
+	MOVL R10, DI
+	SHRL $6, DI
+	ANDL $0x03030303, DI
+	SHLL $4, DI
+	ORL  DI, R12          // utmp[1]: scales 4..7
+	ANDL $0x3f3f3f3f, R11 // utmp[2]: mins 0..3
+	ANDL $0x3f3f3f3f, R10 // utmp[0]: scales 0..3
+	MOVL R10, 640(SP)
+	MOVL R12, 644(SP)
+	MOVL R11, 648(SP)
+	MOVL R13, 652(SP)
+	VPMOVZXBW    640(SP), Y8
+	VMOVDQU      Y8, 640(SP)
+	VEXTRACTI128 $1, Y8, X15 // the eight mins
+	VPBROADCASTW 640(SP), Y9
+	VMOVDQU      Y9, 0(SP)
+	VPBROADCASTW 642(SP), Y9
+	VMOVDQU      Y9, 32(SP)
+	VPBROADCASTW 644(SP), Y9
+	VMOVDQU      Y9, 64(SP)
+	VPBROADCASTW 646(SP), Y9
+	VMOVDQU      Y9, 96(SP)
+	VPBROADCASTW 648(SP), Y9
+	VMOVDQU      Y9, 128(SP)
+	VPBROADCASTW 650(SP), Y9
+	VMOVDQU      Y9, 160(SP)
+	VPBROADCASTW 652(SP), Y9
+	VMOVDQU      Y9, 192(SP)
+	VPBROADCASTW 654(SP), Y9
+	VMOVDQU      Y9, 224(SP)
+
+	// d and -dmin of the weights.
+	MOVWLZX 0(AX), R10
+	VMOVD   R10, X13
+	VCVTPH2PS X13, X13
+	MOVWLZX 2(AX), R10
+	XORL    $0x8000, R10
+	VMOVD   R10, X14
+	VCVTPH2PS X14, X14
+
+	// The 256 nibbles: vector 2j is the low nibbles of bytes 32j..32j+31,
+	// vector 2j+1 their high nibbles.
+	VMOVDQU 16(AX), Y0
+	VPSRLW  $4, Y0, Y1
+	VPAND   Y12, Y0, Y0
+	VPAND   Y12, Y1, Y1
+	VMOVDQU 48(AX), Y2
+	VPSRLW  $4, Y2, Y3
+	VPAND   Y12, Y2, Y2
+	VPAND   Y12, Y3, Y3
+	VMOVDQU 80(AX), Y4
+	VPSRLW  $4, Y4, Y5
+	VPAND   Y12, Y4, Y4
+	VPAND   Y12, Y5, Y5
+	VMOVDQU 112(AX), Y6
+	VPSRLW  $4, Y6, Y7
+	VPAND   Y12, Y6, Y6
+	VPAND   Y12, Y7, Y7
+
+	MOVQ BX, SI
+	MOVQ R8, DI
+	LEAQ 256(SP), R10
+	LEAQ 512(SP), R11
+
+row:
+	KQ_DOT(4, Y0, 0, Y8)
+	KQ_DOT(36, Y1, 32, Y9)
+	KQ_DOT(68, Y2, 64, Y10)
+	KQ_DOT(100, Y3, 96, Y11)
+	VPADDD Y9, Y8, Y8
+	VPADDD Y11, Y10, Y10
+	KQ_DOT(132, Y4, 128, Y9)
+	KQ_DOT(164, Y5, 160, Y11)
+	VPADDD Y9, Y8, Y8
+	VPADDD Y11, Y10, Y10
+	KQ_DOT(196, Y6, 192, Y9)
+	KQ_DOT(228, Y7, 224, Y11)
+	VPADDD Y9, Y8, Y8
+	VPADDD Y11, Y10, Y10
+	VPADDD Y10, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULSS       (SI), X13, X9
+	VBROADCASTSS X9, Y9
+	VMOVUPS      (R10), Y10
+	VFMADD231PS  Y8, Y9, Y10
+	VMOVUPS      Y10, (R10)
+
+	// Mins: lane k = mins[2k]·s[2k] + mins[2k+1]·s[2k+1], s the 32-element sums.
+	VMOVDQU      260(SI), X8
+	VPHADDW      276(SI), X8, X8
+	VPMADDWD     X15, X8, X8
+	VCVTDQ2PS    X8, X8
+	VMULSS       (SI), X14, X9
+	VBROADCASTSS X9, X9
+	VMOVUPS      (R11), X10
+	VFMADD231PS  X8, X9, X10
+	VMOVUPS      X10, (R11)
+
+	ADDQ DX, SI
+	ADDQ $32, R10
+	ADDQ $16, R11
+	DECQ DI
+	JNZ  row
+
+	ADDQ $144, AX
+	ADDQ $292, BX
+	DECQ CX
+	JNZ  block
+
+	// out[t] = hsum_float_8(acc) + ((m0+m2)+(m1+m3)).
+	MOVQ out+40(FP), DI
+	MOVQ outStride+48(FP), DX
+	SHLQ $2, DX
+	LEAQ 256(SP), R10
+	LEAQ 512(SP), R11
+
+store:
+	KQ_HSUM8
+	VMOVUPS   (R11), X11
+	VMOVHLPS  X11, X11, X12
+	VADDPS    X12, X11, X11
+	VMOVSHDUP X11, X12
+	VADDSS    X12, X11, X11
+	VADDSS    X11, X9, X9
+	VMOVSS    X9, (DI)
+	ADDQ      DX, DI
+	ADDQ      $32, R10
+	ADDQ      $16, R11
+	DECQ      R8
+	JNZ       store
+	VZEROUPPER
+	RET
+
+// func q6KDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+TEXT ·q6KDotAVX2(SB), 0, $672-56
+	MOVQ w+0(FP), AX
+	MOVQ x+8(FP), BX
+	MOVQ nb+16(FP), CX
+	MOVQ xStride+24(FP), DX
+	MOVQ nx+32(FP), R8
+	VXORPS Y8, Y8, Y8
+	MOVQ   R8, DI
+	LEAQ   256(SP), R10
+	LEAQ   512(SP), R11
+
+zero:
+	VMOVUPS Y8, (R10)
+	VMOVUPS X8, (R11)
+	ADDQ    $32, R10
+	ADDQ    $16, R11
+	DECQ    DI
+	JNZ     zero
+	VMOVDQU q6kThirtyTwo<>(SB), Y15
+
+block:
+	// Scale vector k: words 0..7 = sc[2k], words 8..15 = sc[2k+1].
+	VPMOVSXBW       192(AX), Y8
+	VMOVDQU         Y8, 640(SP)
+	VMOVDQU         q6kScaleShuffle<>(SB), Y12
+	VPBROADCASTD    640(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 0(SP)
+	VPBROADCASTD    644(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 32(SP)
+	VPBROADCASTD    648(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 64(SP)
+	VPBROADCASTD    652(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 96(SP)
+	VPBROADCASTD    656(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 128(SP)
+	VPBROADCASTD    660(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 160(SP)
+	VPBROADCASTD    664(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 192(SP)
+	VPBROADCASTD    668(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 224(SP)
+
+	MOVWLZX   208(AX), R10
+	VMOVD     R10, X14
+	VCVTPH2PS X14, X14
+
+	// The 6-bit values 0..63, 128 elements per half c: vectors 4c..4c+3 are
+	// ql[64c:+32]&15, ql[64c+32:+32]&15, ql[64c:+32]>>4, ql[64c+32:+32]>>4,
+	// with bits 4..5 from qh[32c:+32] bits 0..1, 2..3, 4..5, 6..7.
+	VMOVDQU q4kLow4<>(SB), Y12
+	VMOVDQU q6kBits45<>(SB), Y13
+	VMOVDQU 0(AX), Y8
+	VMOVDQU 32(AX), Y9
+	VMOVDQU 128(AX), Y10
+	VPAND   Y12, Y8, Y0
+	VPSLLW  $4, Y10, Y11
+	VPAND   Y13, Y11, Y11
+	VPOR    Y11, Y0, Y0
+	VPAND   Y12, Y9, Y1
+	VPSLLW  $2, Y10, Y11
+	VPAND   Y13, Y11, Y11
+	VPOR    Y11, Y1, Y1
+	VPSRLW  $4, Y8, Y2
+	VPAND   Y12, Y2, Y2
+	VPAND   Y13, Y10, Y11
+	VPOR    Y11, Y2, Y2
+	VPSRLW  $4, Y9, Y3
+	VPAND   Y12, Y3, Y3
+	VPSRLW  $2, Y10, Y11
+	VPAND   Y13, Y11, Y11
+	VPOR    Y11, Y3, Y3
+	VMOVDQU 64(AX), Y8
+	VMOVDQU 96(AX), Y9
+	VMOVDQU 160(AX), Y10
+	VPAND   Y12, Y8, Y4
+	VPSLLW  $4, Y10, Y11
+	VPAND   Y13, Y11, Y11
+	VPOR    Y11, Y4, Y4
+	VPAND   Y12, Y9, Y5
+	VPSLLW  $2, Y10, Y11
+	VPAND   Y13, Y11, Y11
+	VPOR    Y11, Y5, Y5
+	VPSRLW  $4, Y8, Y6
+	VPAND   Y12, Y6, Y6
+	VPAND   Y13, Y10, Y11
+	VPOR    Y11, Y6, Y6
+	VPSRLW  $4, Y9, Y7
+	VPAND   Y12, Y7, Y7
+	VPSRLW  $2, Y10, Y11
+	VPAND   Y13, Y11, Y11
+	VPOR    Y11, Y7, Y7
+
+	MOVQ BX, SI
+	MOVQ R8, DI
+	LEAQ 256(SP), R10
+
+row:
+	// (q-32)·y per pair as maddubs(q, y) - maddubs(32, y), then scaled.
+	VPMADDUBSW 4(SI), Y0, Y8
+	VPMADDUBSW 4(SI), Y15, Y9
+	VPSUBW     Y9, Y8, Y8
+	VPMADDWD   0(SP), Y8, Y8
+	VPMADDUBSW 36(SI), Y1, Y10
+	VPMADDUBSW 36(SI), Y15, Y11
+	VPSUBW     Y11, Y10, Y10
+	VPMADDWD   32(SP), Y10, Y10
+	VPMADDUBSW 68(SI), Y2, Y12
+	VPMADDUBSW 68(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   64(SP), Y12, Y12
+	VPADDD     Y12, Y8, Y8
+	VPMADDUBSW 100(SI), Y3, Y12
+	VPMADDUBSW 100(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   96(SP), Y12, Y12
+	VPADDD     Y12, Y10, Y10
+	VPMADDUBSW 132(SI), Y4, Y12
+	VPMADDUBSW 132(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   128(SP), Y12, Y12
+	VPADDD     Y12, Y8, Y8
+	VPMADDUBSW 164(SI), Y5, Y12
+	VPMADDUBSW 164(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   160(SP), Y12, Y12
+	VPADDD     Y12, Y10, Y10
+	VPMADDUBSW 196(SI), Y6, Y12
+	VPMADDUBSW 196(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   192(SP), Y12, Y12
+	VPADDD     Y12, Y8, Y8
+	VPMADDUBSW 228(SI), Y7, Y12
+	VPMADDUBSW 228(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   224(SP), Y12, Y12
+	VPADDD     Y12, Y10, Y10
+	VPADDD     Y10, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULSS       (SI), X14, X9
+	VBROADCASTSS X9, Y9
+	VMOVUPS      (R10), Y10
+	VFMADD231PS  Y8, Y9, Y10
+	VMOVUPS      Y10, (R10)
+
+	ADDQ DX, SI
+	ADDQ $32, R10
+	DECQ DI
+	JNZ  row
+
+	ADDQ $210, AX
+	ADDQ $292, BX
+	DECQ CX
+	JNZ  block
+
+	MOVQ out+40(FP), DI
+	MOVQ outStride+48(FP), DX
+	SHLQ $2, DX
+	LEAQ 256(SP), R10
+
+store:
+	KQ_HSUM8
+	VMOVSS X9, (DI)
+	ADDQ   DX, DI
+	ADDQ   $32, R10
+	DECQ   R8
+	JNZ    store
+	VZEROUPPER
+	RET
