@@ -1,0 +1,382 @@
+// Command legacy writes tensor/vecdot_legacy_amd64.s: the amd64 assembly
+// kernels for the 32-element block formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 and
+// IQ4_NL weights against Q8_0 or Q8_1 activations).
+//
+// Run it from this directory with `go run . -out ../../tensor/vecdot_legacy_amd64.s`.
+// It is its own module so that nothing of it reaches herd's dependencies.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+)
+
+// format describes one weight format's block layout.
+type format struct {
+	name     string // Go name part: Q4_0 ...
+	block    int    // bytes per weight block
+	act      int    // bytes per activation block (34: Q8_0, 36: Q8_1)
+	unsigned bool   // quants are 0..15 or 0..31 and meet activations directly; a min term m·s is added
+	scalar   bool   // one float32 sum per token with one fused multiply-add per block (Q4_0)
+	pairs    bool   // even and odd blocks go to separate lanes, an odd last block is a scalar (IQ4_NL)
+}
+
+var formats = []format{
+	{name: "Q4_0", block: 18, act: 34, scalar: true},
+	{name: "Q4_1", block: 20, act: 36, unsigned: true},
+	{name: "Q5_0", block: 22, act: 34},
+	{name: "Q5_1", block: 24, act: 36, unsigned: true},
+	{name: "Q8_0", block: 34, act: 34},
+	{name: "IQ4_NL", block: 18, act: 34, pairs: true},
+}
+
+// isa is an instruction set variant.
+type isa struct {
+	name string // AVX2 or VNNI
+	vnni bool
+}
+
+var isas = []isa{{"AVX2", false}, {"VNNI", true}}
+
+// Registers. The token pointers are R8..R11; the weight cursor SI; the block
+// counter CX; the result pointer DI.
+const (
+	regOnes  = "Y15" // AVX2: words of 1 for VPMADDWD; VNNI: bytes 0x80
+	regMask  = "Y14" // bytes 0x0f
+	regConst = "Y13" // bytes 8 (Q4_0) or the IQ4_NL codebook
+	regScale = "Y12" // the weight block's scale (and min) as float32
+	regWA    = "Y11" // AVX2: |w| (or unsigned q); VNNI: -128·Σw per lane (or unsigned q)
+	regWS    = "Y10" // signed weights
+	regT1    = "Y8"
+	regT2    = "Y9"
+)
+
+var tokenPtr = []string{"R8", "R9", "R10", "R11"}
+
+func acc(t int) string  { return fmt.Sprintf("Y%d", t) }
+func acc2(t int) string { return fmt.Sprintf("Y%d", 4+t) }
+func x(y string) string { return "X" + y[1:] }
+
+type gen struct{ b bytes.Buffer }
+
+func (g *gen) p(format string, args ...any) { fmt.Fprintf(&g.b, format+"\n", args...) }
+func (g *gen) i(format string, args ...any) { g.p("\t"+format, args...) }
+
+// nibbles loads 16 bytes of nibble pairs at off(SI) into dst as 32 bytes
+// 0..15: low nibbles (elements 0..15), then high nibbles (16..31).
+func (g *gen) nibbles(off int, dst string) {
+	g.i("VMOVDQU %d(SI), %s", off, x(dst))
+	g.i("VPSRLW $4, %s, %s", x(dst), x(regT2))
+	g.i("VINSERTI128 $1, %s, %s, %s", x(regT2), dst, dst)
+	g.i("VPAND %s, %s, %s", regMask, dst, dst)
+}
+
+// fifthBits sets T2 to 0xff in each byte whose bit of the 32-bit word at
+// off(SI) is set.
+func (g *gen) fifthBits(off int) {
+	g.i("VPBROADCASTD %d(SI), %s", off, regT2)
+	g.i("VPSHUFB legacyBitShuf<>(SB), %s, %s", regT2, regT2)
+	g.i("VPAND legacyBitSel<>(SB), %s, %s", regT2, regT2)
+	g.i("VPCMPEQB legacyBitSel<>(SB), %s, %s", regT2, regT2)
+}
+
+// decode turns the weight block at SI into regWS (signed) or regWA
+// (unsigned), sets regScale, and prepares what the token steps need.
+func (g *gen) decode(f format, is isa) {
+	switch f.name {
+	case "Q4_0":
+		g.nibbles(2, regT1)
+		g.i("VPSUBB %s, %s, %s", regConst, regT1, regWS)
+	case "Q4_1":
+		g.nibbles(4, regWA)
+	case "Q5_0":
+		g.nibbles(6, regT1)
+		g.fifthBits(2)
+		g.i("VPANDN legacyF0<>(SB), %s, %s", regT2, regT2)
+		g.i("VPOR %s, %s, %s", regT2, regT1, regWS)
+	case "Q5_1":
+		g.nibbles(8, regT1)
+		g.fifthBits(4)
+		g.i("VPAND legacy10<>(SB), %s, %s", regT2, regT2)
+		g.i("VPOR %s, %s, %s", regT2, regT1, regWA)
+	case "Q8_0":
+		g.i("VMOVDQU 2(SI), %s", regWS)
+	case "IQ4_NL":
+		g.nibbles(2, regT1)
+		g.i("VPSHUFB %s, %s, %s", regT1, regConst, regWS)
+	}
+	if !f.unsigned {
+		if is.vnni {
+			// -128·Σw per lane: the products of (x+128) with w, plus this, are Σx·w.
+			g.i("VPXORD Y16, Y16, Y16")
+			g.i("VPXORD Y17, Y17, Y17")
+			g.i("VPDPBUSD %s, %s, Y17", regWS, regOnes)
+			g.i("VPSUBD Y17, Y16, %s", regWA)
+		} else {
+			g.i("VPABSB %s, %s", regWS, regWA)
+		}
+	}
+	if f.unsigned {
+		g.i("VPBROADCASTD (SI), %s", x(regScale))
+	} else {
+		g.i("VPBROADCASTW (SI), %s", x(regScale))
+	}
+	g.i("VCVTPH2PS %s, %s", x(regScale), regScale)
+}
+
+// lanes leaves in T1 the eight int32 lane sums (lane l: elements 4l..4l+3)
+// of the decoded block with the activation block at 0(ptr).
+func (g *gen) lanes(f format, is isa, ptr string) {
+	q := 2
+	if f.unsigned {
+		q = 4
+	}
+	switch {
+	case is.vnni && f.unsigned:
+		g.i("VPXORD Y16, Y16, Y16")
+		g.i("VPDPBUSD %d(%s), %s, Y16", q, ptr, regWA)
+		g.i("VMOVDQU32 Y16, %s", regT1)
+	case is.vnni:
+		g.i("VPXOR %d(%s), %s, %s", q, ptr, regOnes, regT1)
+		g.i("VMOVDQU32 %s, Y16", regWA)
+		g.i("VPDPBUSD %s, %s, Y16", regWS, regT1)
+		g.i("VMOVDQU32 Y16, %s", regT1)
+	case f.unsigned:
+		g.i("VPMADDUBSW %d(%s), %s, %s", q, ptr, regWA, regT1)
+		g.i("VPMADDWD %s, %s, %s", regOnes, regT1, regT1)
+	default:
+		g.i("VMOVDQU %d(%s), %s", q, ptr, regT1)
+		g.i("VPSIGNB %s, %s, %s", regWS, regT1, regT1)
+		g.i("VPMADDUBSW %s, %s, %s", regT1, regWA, regT1)
+		g.i("VPMADDWD %s, %s, %s", regOnes, regT1, regT1)
+	}
+}
+
+// hsumInt adds the eight int32 lanes of T1 into lane 0 of X(T1).
+func (g *gen) hsumInt() {
+	t1, t2 := x(regT1), x(regT2)
+	g.i("VEXTRACTI128 $1, %s, %s", regT1, t2)
+	g.i("VPADDD %s, %s, %s", t2, t1, t1)
+	g.i("VPSHUFD $0x4e, %s, %s", t1, t2)
+	g.i("VPADDD %s, %s, %s", t2, t1, t1)
+	g.i("VPSHUFD $0xb1, %s, %s", t1, t2)
+	g.i("VPADDD %s, %s, %s", t2, t1, t1)
+}
+
+// tokenStep adds the block's contribution for token t (pointer ptr) into
+// the accumulator a (and a2 for the min term).
+func (g *gen) tokenStep(f format, is isa, ptr, a, a2 string) {
+	g.lanes(f, is, ptr)
+	switch {
+	case f.scalar:
+		g.hsumInt()
+		g.i("VCVTDQ2PS %s, %s", x(regT1), x(regT1))
+		g.i("VPBROADCASTW (%s), %s", ptr, x(regT2))
+		g.i("VCVTPH2PS %s, %s", x(regT2), x(regT2))
+		g.i("VMULSS %s, %s, %s", x(regScale), x(regT2), x(regT2))
+		g.i("VFMADD231SS %s, %s, %s", x(regT2), x(regT1), x(a))
+	case f.unsigned:
+		g.i("VCVTDQ2PS %s, %s", regT1, regT1)
+		g.i("VPBROADCASTD (%s), %s", ptr, x(regT2))
+		g.i("VCVTPH2PS %s, %s", x(regT2), regT2)
+		g.i("VMULPS %s, %s, %s", regScale, regT2, regT2)
+		g.i("VADDPS %s, %s, %s", regT2, a2, a2)
+		g.i("VMOVSLDUP %s, %s", regT2, regT2)
+		g.i("VFMADD231PS %s, %s, %s", regT2, regT1, a)
+	default:
+		g.i("VCVTDQ2PS %s, %s", regT1, regT1)
+		g.i("VPBROADCASTW (%s), %s", ptr, x(regT2))
+		g.i("VCVTPH2PS %s, %s", x(regT2), regT2)
+		g.i("VMULPS %s, %s, %s", regScale, regT2, regT2)
+		g.i("VFMADD231PS %s, %s, %s", regT2, regT1, a)
+	}
+}
+
+// tail sets X(a2) to d·Σ lanes for the block (IQ4_NL's odd last block).
+func (g *gen) tail(f format, is isa, ptr, a2 string) {
+	g.lanes(f, is, ptr)
+	g.hsumInt()
+	g.i("VCVTDQ2PS %s, %s", x(regT1), x(regT1))
+	g.i("VPBROADCASTW (%s), %s", ptr, x(regT2))
+	g.i("VCVTPH2PS %s, %s", x(regT2), x(regT2))
+	g.i("VMULSS %s, %s, %s", x(regScale), x(regT2), x(regT2))
+	g.i("VMULSS %s, %s, %s", x(regT2), x(regT1), x(a2))
+}
+
+// hsumFloat adds the eight lanes of a into lane 0 of X(a) as ggml's
+// hsum_float_8 does: ((v0+v4)+(v2+v6)) + ((v1+v5)+(v3+v7)).
+func (g *gen) hsumFloat(a string) {
+	xa, t := x(a), x(regT2)
+	g.i("VEXTRACTF128 $1, %s, %s", a, t)
+	g.i("VADDPS %s, %s, %s", t, xa, xa)
+	g.i("VMOVHLPS %s, %s, %s", xa, xa, t)
+	g.i("VADDPS %s, %s, %s", t, xa, xa)
+	g.i("VMOVSHDUP %s, %s", xa, t)
+	g.i("VADDSS %s, %s, %s", t, xa, xa)
+}
+
+func (g *gen) advance(f format, nx int) {
+	g.i("ADDQ $%d, SI", f.block)
+	for t := 0; t < nx; t++ {
+		g.i("ADDQ $%d, %s", f.act, tokenPtr[t])
+	}
+}
+
+func (g *gen) routine(f format, is isa, nx int) {
+	name := fmt.Sprintf("legacy%sx%d%s", f.name, nx, is.name)
+	g.p("// func %s(w, x *byte, nb, xStride int, res *[4]float32)", name)
+	g.p("TEXT ·%s(SB), NOSPLIT, $0-40", name)
+	g.i("MOVQ w+0(FP), SI")
+	g.i("MOVQ x+8(FP), R8")
+	g.i("MOVQ nb+16(FP), CX")
+	g.i("MOVQ xStride+24(FP), DX")
+	g.i("MOVQ res+32(FP), DI")
+	for t := 1; t < nx; t++ {
+		g.i("LEAQ (%s)(DX*1), %s", tokenPtr[t-1], tokenPtr[t])
+	}
+	if is.vnni {
+		g.i("VMOVDQU legacy80<>(SB), %s", regOnes)
+	} else {
+		g.i("VMOVDQU legacyOnes16<>(SB), %s", regOnes)
+	}
+	g.i("VMOVDQU legacy0F<>(SB), %s", regMask)
+	switch f.name {
+	case "Q4_0":
+		g.i("VMOVDQU legacy08<>(SB), %s", regConst)
+	case "IQ4_NL":
+		g.i("VMOVDQU legacyIQ4NL<>(SB), %s", regConst)
+	}
+	for t := 0; t < nx; t++ {
+		g.i("VXORPS %s, %s, %s", acc(t), acc(t), acc(t))
+		if f.unsigned || f.pairs {
+			g.i("VXORPS %s, %s, %s", acc2(t), acc2(t), acc2(t))
+		}
+	}
+	if f.pairs {
+		g.i("MOVQ CX, BX")
+		g.i("SHRQ $1, CX")
+	}
+	g.i("TESTQ CX, CX")
+	g.i("JZ done")
+	g.p("loop:")
+	g.decode(f, is)
+	for t := 0; t < nx; t++ {
+		g.tokenStep(f, is, tokenPtr[t], acc(t), acc2(t))
+	}
+	g.advance(f, nx)
+	if f.pairs {
+		g.decode(f, is)
+		for t := 0; t < nx; t++ {
+			g.tokenStep(f, is, tokenPtr[t], acc2(t), "")
+		}
+		g.advance(f, nx)
+	}
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("done:")
+	if f.pairs {
+		// even += odd; the odd accumulators then hold the tails.
+		for t := 0; t < nx; t++ {
+			g.i("VADDPS %s, %s, %s", acc2(t), acc(t), acc(t))
+			g.i("VXORPS %s, %s, %s", acc2(t), acc2(t), acc2(t))
+		}
+		g.i("TESTQ $1, BX")
+		g.i("JZ sum")
+		g.decode(f, is)
+		for t := 0; t < nx; t++ {
+			g.tail(f, is, tokenPtr[t], acc2(t))
+		}
+		g.p("sum:")
+	}
+	for t := 0; t < nx; t++ {
+		if !f.scalar {
+			g.hsumFloat(acc(t))
+		}
+		if f.unsigned {
+			g.i("VMOVSHDUP %s, %s", x(acc2(t)), x(regT2))
+			g.i("VADDSS %s, %s, %s", x(regT2), x(acc(t)), x(acc(t)))
+		}
+		if f.pairs {
+			g.i("VADDSS %s, %s, %s", x(acc2(t)), x(acc(t)), x(acc(t)))
+		}
+		g.i("VMOVSS %s, %d(DI)", x(acc(t)), 4*t)
+	}
+	g.i("VZEROUPPER")
+	g.i("RET")
+	g.p("")
+}
+
+// data emits a 32-byte constant.
+func (g *gen) data(name string, b [32]byte) {
+	for i := 0; i < 32; i += 8 {
+		var v uint64
+		for k := 7; k >= 0; k-- {
+			v = v<<8 | uint64(b[i+k])
+		}
+		g.p("DATA %s<>+%d(SB)/8, $0x%016x", name, i, v)
+	}
+	g.p("GLOBL %s<>(SB), RODATA|NOPTR, $32", name)
+	g.p("")
+}
+
+func splat(v byte) (b [32]byte) {
+	for i := range b {
+		b[i] = v
+	}
+	return b
+}
+
+func main() {
+	out := flag.String("out", "", "assembly output file (default standard output)")
+	stubs := flag.String("stubs", "", "Go declarations output file")
+	flag.Parse()
+	var g gen
+	g.p("// Code generated by _asm/legacy; DO NOT EDIT.")
+	g.p("")
+	g.p("//go:build !purego")
+	g.p("")
+	g.p("#include \"textflag.h\"")
+	g.p("")
+	var ones16, shuf, sel, iq4 [32]byte
+	for i := 0; i < 32; i += 2 {
+		ones16[i] = 1
+	}
+	values := []int8{-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113}
+	for i := range shuf {
+		shuf[i] = byte(i / 8)
+		sel[i] = 1 << (i % 8)
+		iq4[i] = byte(values[i%16])
+	}
+	g.data("legacyOnes16", ones16)
+	g.data("legacy0F", splat(0x0f))
+	g.data("legacy08", splat(0x08))
+	g.data("legacy80", splat(0x80))
+	g.data("legacyF0", splat(0xf0))
+	g.data("legacy10", splat(0x10))
+	g.data("legacyBitShuf", shuf)
+	g.data("legacyBitSel", sel)
+	g.data("legacyIQ4NL", iq4)
+	for _, is := range isas {
+		for _, f := range formats {
+			for _, nx := range []int{1, 4} {
+				g.routine(f, is, nx)
+			}
+		}
+	}
+	g.cpuid()
+	if *stubs != "" {
+		if err := os.WriteFile(*stubs, declarations(), 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *out == "" {
+		os.Stdout.Write(g.b.Bytes())
+		return
+	}
+	if err := os.WriteFile(*out, g.b.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
