@@ -199,10 +199,7 @@ func runChat(cmd *cobra.Command, args []string, f *chatFlags, interrupts func() 
 	if p.template != "" {
 		tmpl, err = chat.New("Herdfile TEMPLATE", p.template)
 	} else {
-		tmpl, err = chat.ForModel(m.ChatTemplateSource(), func(piece string) bool {
-			_, ok := m.Tokenizer().TokenID(piece)
-			return ok
-		})
+		tmpl, err = m.ChatTemplate()
 	}
 	if err != nil {
 		return fmt.Errorf("chat: %w", err)
