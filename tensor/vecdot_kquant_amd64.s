@@ -102,11 +102,11 @@ block:
 	ORL  DI, R12          // utmp[1]: scales 4..7
 	ANDL $0x3f3f3f3f, R11 // utmp[2]: mins 0..3
 	ANDL $0x3f3f3f3f, R10 // utmp[0]: scales 0..3
-	MOVL R10, 640(SP)
-	MOVL R12, 644(SP)
-	MOVL R11, 648(SP)
-	MOVL R13, 652(SP)
-	VPMOVZXBW    640(SP), Y8
+	VMOVD        R10, X8
+	VPINSRD      $1, R12, X8, X8
+	VPINSRD      $2, R11, X8, X8
+	VPINSRD      $3, R13, X8, X8
+	VPMOVZXBW    X8, Y8
 	VMOVDQU      Y8, 640(SP)
 	VEXTRACTI128 $1, Y8, X15 // the eight mins
 	VPBROADCASTW 640(SP), Y9

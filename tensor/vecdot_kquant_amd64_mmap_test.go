@@ -56,3 +56,34 @@ func TestKQuantAsmNoOverread(t *testing.T) {
 		})
 	}
 }
+
+// TestFloatAsmNoOverread puts the weight row and the last activation row
+// at the end of a page followed by an inaccessible one.
+func TestFloatAsmNoOverread(t *testing.T) {
+	if !floatAVX2 {
+		t.Skip("no AVX2/FMA/F16C")
+	}
+	for _, kc := range floatAsm {
+		t.Run(kc.typ.String(), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(kc.typ), 4))
+			for _, cols := range []int{1, 32, 33, 301, 4096} {
+				for _, nx := range []int{1, 4, kernelTile} {
+					w := kernelGuardedBytes(t, kernelMust(kc.typ.RowSize(int64(cols))))
+					copy(w, kernelRandBlocks(rng, kc.typ, 1, cols))
+					x := kernelGuardedBytes(t, nx*4*cols)
+					raw := floatActivations(kc.typ, kernelRandFloats(rng, nx*cols, 1), cols, nx)
+					copy(x, raw)
+					got := make([]float32, nx)
+					want := make([]float32, nx)
+					kc.dot(cols, w, x, 4*cols, nx, got, 1)
+					kc.dot(cols, append([]byte(nil), w...), raw, 4*cols, nx, want, 1)
+					for i := range got {
+						if got[i] != want[i] {
+							t.Fatalf("cols %d row %d: %v, %v", cols, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		})
+	}
+}
