@@ -9,11 +9,12 @@ import "golang.org/x/sys/cpu"
 // They read raw Q8_K activation blocks (no packing) and follow ggml's AVX2
 // kernels: exact 32-bit integer sums per super-block in eight lanes, fused
 // into eight float32 lanes with the super-block scale, added up at the end
-// as hsum_float_8 does. For Q6_K that is the order the Go kernel follows, so
-// the results agree bit for bit (up to the rare double rounding of the Go
-// kernel's emulated fused multiply-add). The Go Q4_K kernel follows ggml's
-// generic C instead; the assembly one differs from it by float32 rounding
-// order only: a few ulps of the largest partial sum per super-block.
+// as hsum_float_8 does. For Q5_K and Q6_K that is the order the Go kernels
+// follow, so the results agree bit for bit (up to the rare double rounding
+// of the Go kernels' emulated fused multiply-add). The Go Q4_K kernel
+// follows ggml's generic C instead; the assembly one differs from it by
+// float32 rounding order only, within 4·(blocks+8)·2⁻²⁴ of the sum of the
+// magnitudes of the terms (the bound MatMul's tests use).
 
 // kquantQ8KBytes is the size of one Q8_K block: d, 256 quants, 16 group sums.
 const kquantQ8KBytes = 292
@@ -27,6 +28,7 @@ var _ = registerAccel(func(table *[kernelTypeLimit]vecDotKernel) {
 		return
 	}
 	table[Q4_K] = vecDotKernel{Q8_K, dotQ4_KQ8_KAVX2, nil}
+	table[Q5_K] = vecDotKernel{Q8_K, dotQ5_KQ8_KAVX2, nil}
 	table[Q6_K] = vecDotKernel{Q8_K, dotQ6_KQ8_KAVX2, nil}
 })
 
@@ -55,6 +57,14 @@ func kquantCheck(n, blockBytes int, w, x []byte, xStride, nx int, out []float32,
 func dotQ4_KQ8_KAVX2(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
 	if nb := kquantCheck(n, 144, w, x, xStride, nx, out, outStride); nb > 0 {
 		q4KDotAVX2(&w[0], &x[0], nb, xStride, nx, &out[0], outStride)
+	}
+}
+
+// dotQ5_KQ8_KAVX2 is ggml's AVX2 ggml_vec_dot_q5_K_q8_K for up to kernelTile
+// activation rows.
+func dotQ5_KQ8_KAVX2(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	if nb := kquantCheck(n, 176, w, x, xStride, nx, out, outStride); nb > 0 {
+		q5KDotAVX2(&w[0], &x[0], nb, xStride, nx, &out[0], outStride)
 	}
 }
 
@@ -92,6 +102,32 @@ func dotQ6_KQ8_KAVX2(n int, w, x []byte, xStride, nx int, out []float32, outStri
 //
 //go:noescape
 func q4KDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+
+// q5KDotAVX2 multiplies nb Q5_K super-blocks at w with nx (1..kernelTile)
+// rows of nb Q8_K blocks, xStride bytes apart, as ggml's AVX2 kernel:
+//
+//	for t := 0; t < nx; t++ {
+//		var acc [8]float32 // lane l: elements 4l..4l+3 of each 32
+//		var summs float32
+//		for i := 0; i < nb; i++ {
+//			b, y := w[176*i:], x[t*xStride+292*i:]
+//			sc, mins := the 6-bit scales and mins of b[4:16]
+//			var sumi [8]int32
+//			for e := 0; e < 256; e++ {
+//				q := nibble(b[48:], e) | (b[16+e%32]>>(e/32)&1)<<4
+//				sumi[e%32/4] += sc[e/32] * q * int8(y[4+e])
+//			}
+//			m := Σ_j mins[j]·(bsum[2j]+bsum[2j+1])
+//			summs = fma(-y.d·dmin, float32(m), summs)
+//			for l := range acc {
+//				acc[l] = fma(y.d·d, float32(sumi[l]), acc[l])
+//			}
+//		}
+//		out[t*outStride] = hsum_float_8(acc) + summs
+//	}
+//
+//go:noescape
+func q5KDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
 
 // q6KDotAVX2 multiplies nb Q6_K super-blocks at w with nx (1..kernelTile)
 // rows of nb Q8_K blocks, xStride bytes apart, as ggml's AVX2 kernel:

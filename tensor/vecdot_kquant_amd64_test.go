@@ -9,14 +9,15 @@ import (
 	"testing"
 )
 
-// kquantAsm lists the assembly K-quant kernels with the tolerance of their
-// comparison with the Go kernel: 0 means bit for bit.
+// kquantAsm lists the assembly K-quant kernels and whether they must match
+// the Go kernel bit for bit.
 var kquantAsm = []struct {
 	typ   Type
 	dot   vecDotFunc
 	exact bool // the Go kernel follows the same (x86) order
 }{
 	{Q4_K, dotQ4_KQ8_KAVX2, false},
+	{Q5_K, dotQ5_KQ8_KAVX2, true},
 	{Q6_K, dotQ6_KQ8_KAVX2, true},
 }
 
