@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/herdllm/herd/internal/testdata"
 	"github.com/herdllm/herd/model"
 	"github.com/herdllm/herd/sample"
 	"github.com/herdllm/herd/sample/grammar"
@@ -283,31 +285,42 @@ func TestSchedulerGrammar(t *testing.T) {
 // BenchmarkSchedulerStreams measures aggregate decoding speed with 1, 4, 8
 // and 16 concurrent greedy streams on the built-in model.
 func BenchmarkSchedulerStreams(b *testing.B) {
-	m := loadBuiltin(b, Options{})
+	benchStreams(b, loadBuiltin(b, Options{}), "Once upon a time")
+}
+
+// BenchmarkSchedulerStreamsLlama3 does the same on the synthetic model
+// with the Llama 3 vocabulary, whose 128256-row output matrix makes each
+// step read many weights per token, as larger models do.
+func BenchmarkSchedulerStreamsLlama3(b *testing.B) {
+	m, err := Load(testdata.Path(b, "synthetic", "tiny-llama3-Q8_0.gguf"), Options{ContextLength: 256})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	benchStreams(b, m, "Hello")
+}
+
+func benchStreams(b *testing.B, m *Model, prompt string) {
 	for _, streams := range []int{1, 4, 8, 16} {
 		b.Run(fmt.Sprintf("streams=%d", streams), func(b *testing.B) {
 			s := m.NewScheduler(SchedulerOptions{Parallel: streams})
 			defer s.Close()
-			req := BatchRequest{GenerateRequest: GenerateRequest{Prompt: "Once upon a time", MaxTokens: 128, IgnoreEOG: true}}
-			var tokens int
-			var mu sync.Mutex
+			req := BatchRequest{GenerateRequest: GenerateRequest{Prompt: prompt, MaxTokens: 128, IgnoreEOG: true}}
 			start := time.Now()
 			for b.Loop() {
 				var wg sync.WaitGroup
 				for range streams {
 					wg.Go(func() {
-						res, err := s.Submit(context.Background(), req, nil)
-						if err != nil {
+						if _, err := s.Submit(context.Background(), req, nil); err != nil {
 							b.Error(err)
 						}
-						mu.Lock()
-						tokens += len(res.Tokens)
-						mu.Unlock()
 					})
 				}
 				wg.Wait()
 			}
-			b.ReportMetric(float64(tokens)/time.Since(start).Seconds(), "tok/s")
+			st := s.Stats()
+			b.ReportMetric(float64(st.GeneratedTokens)/time.Since(start).Seconds(), "tok/s")
+			b.ReportMetric(st.DecodeTokensPerSecond(), "decode-tok/s")
 		})
 	}
 }
@@ -318,4 +331,16 @@ func tokensOf(ids []int, seq, pos int) []model.Token {
 		out[i] = model.Token{ID: id, Pos: pos + i, Seq: seq}
 	}
 	return out
+}
+
+// TestArgmaxMatchesSampler checks the greedy shortcut against the sampler's
+// own greedy pick, ties and NaN included.
+func TestArgmaxMatchesSampler(t *testing.T) {
+	nan := float32(math.NaN())
+	cases := [][]float32{{1, 3, 3, 2}, {nan, 1, 2}, {1, nan, 2, 2}, {-1, -1}, {5}, {0, 0, 0}}
+	for _, c := range cases {
+		if got, want := argmax(c), sample.New(sample.Options{}).Sample(c, nil); got != want {
+			t.Errorf("%v: %d, sampler %d", c, got, want)
+		}
+	}
 }

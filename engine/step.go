@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/herdllm/herd/model"
@@ -134,6 +133,8 @@ func (s *Scheduler) step() {
 		return
 	}
 	s.stats.addStep(prefill, len(batch)-prefill, elapsed)
+	var ready []*slot
+	var logits [][]float32
 	for _, e := range entries {
 		sl, j := e.sl, e.sl.job
 		sl.used = s.stepNum
@@ -151,20 +152,24 @@ func (s *Scheduler) step() {
 			afterBOS := len(sl.tokens) > 0 && sl.tokens[len(sl.tokens)-1] == s.m.tok.BOS()
 			j.text = newTextStream(s.m.tok, j.req.Stop, afterBOS)
 		}
-		s.safeAdvance(sl, out[e.hi-1])
+		ready = append(ready, sl)
+		logits = append(logits, out[e.hi-1])
+	}
+	for i, c := range chooseAll(ready, logits) {
+		s.safeAdvance(ready[i], c)
 	}
 	s.noteKV()
 }
 
 // safeAdvance runs advance, ending only this request if it panics (a bug
-// in a sampler, grammar or decoder must not take the others down).
-func (s *Scheduler) safeAdvance(sl *slot, logits []float32) {
+// in a decoder must not take the others down).
+func (s *Scheduler) safeAdvance(sl *slot, c choice) {
 	defer func() {
 		if r := recover(); r != nil && sl.job != nil {
 			s.release(sl, "", fmt.Errorf("engine: sampling failed: %v", r))
 		}
 	}()
-	s.advance(sl, logits)
+	s.advance(sl, c)
 }
 
 // noteKV records how many cache positions the sequences hold.
@@ -187,95 +192,4 @@ func (s *Scheduler) forward(batch []model.Token, want []bool) (out [][]float32, 
 		}
 	}()
 	return s.m.forward(s.cache, batch, want)
-}
-
-// advance samples the next token of sl's request from logits and decides
-// whether it goes on.
-func (s *Scheduler) advance(sl *slot, logits []float32) {
-	j := sl.job
-	m := s.m
-	req := &j.req
-	picked := logits
-	if j.grammar != nil {
-		picked = append([]float32(nil), logits...)
-		if err := j.grammar.MaskLogits(j.vocab, picked); err != nil {
-			s.release(sl, "", fmt.Errorf("engine: grammar: %w", err))
-			return
-		}
-	}
-	id := j.smp.Sample(picked, j.history)
-	if j.grammar != nil {
-		if id < 0 || math.IsInf(float64(picked[id]), -1) {
-			s.release(sl, "", fmt.Errorf("engine: grammar: no token can continue %q", j.text.text))
-			return
-		}
-		if err := j.grammar.AcceptToken(j.vocab, id); err != nil {
-			s.release(sl, "", fmt.Errorf("engine: grammar: %w", err))
-			return
-		}
-	}
-	if (!req.IgnoreEOG || j.grammar != nil) && m.IsEOG(id) {
-		s.finish(sl, StopEOG)
-		return
-	}
-	ev := TokenEvent{ID: id}
-	if req.LogProbs > 0 {
-		ev.LogProb, ev.TopLogProbs = sample.LogProbs(logits, id, req.LogProbs)
-	}
-	j.res.Tokens = append(j.res.Tokens, id)
-	j.history = append(j.history, id)
-	chunk, stopped := j.text.add(id)
-	ev.Text = chunk
-	s.stats.generated.Add(1)
-	if stopped {
-		j.push(ev)
-		j.res.Text = j.text.text
-		s.finish(sl, StopString)
-		return
-	}
-	j.push(ev)
-	switch {
-	case j.grammar != nil && j.grammar.Done():
-		s.finish(sl, StopEOG)
-	case req.MaxTokens > 0 && len(j.res.Tokens) >= req.MaxTokens:
-		s.finish(sl, StopLength)
-	case len(sl.tokens) >= m.ctxLen:
-		s.finish(sl, StopContext)
-	default:
-		j.next = id
-	}
-}
-
-// finish ends sl's request normally, releasing text held back. The slot
-// keeps its cache for later requests that share its prefix.
-func (s *Scheduler) finish(sl *slot, reason StopReason) {
-	j := sl.job
-	if reason != StopString {
-		if rest, _ := j.text.flush(); rest != "" {
-			j.push(TokenEvent{ID: -1, Text: rest})
-		}
-		j.res.Text = j.text.text
-	}
-	j.res.StopReason = reason
-	j.res.GenerateDuration = time.Since(j.decoding)
-	sl.job = nil
-	s.stats.active.Add(-1)
-	j.finishErr(nil)
-}
-
-// release ends sl's request early with err (reason says why, when known)
-// and frees the slot's cache at once.
-func (s *Scheduler) release(sl *slot, reason StopReason, err error) {
-	j := sl.job
-	j.res.StopReason = reason
-	if j.text != nil {
-		j.res.Text = j.text.text[:j.text.emitted]
-		j.res.GenerateDuration = time.Since(j.decoding)
-	}
-	s.cache.Remove(sl.seq)
-	sl.tokens = sl.tokens[:0]
-	s.noteKV()
-	sl.job = nil
-	s.stats.active.Add(-1)
-	j.finishErr(err)
 }
