@@ -16,6 +16,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/herdllm/herd/lora"
 	"github.com/herdllm/herd/tensor"
 	"github.com/herdllm/herd/weights"
 )
@@ -61,6 +62,10 @@ type Model interface {
 type Options struct {
 	// Pool runs the numeric kernels; nil runs them on the calling goroutine.
 	Pool *tensor.Pool
+	// LoRA are low-rank adapters added to the model's projections at run
+	// time, each with its scale; architectures reject adapters they cannot
+	// apply.
+	LoRA []lora.Scaled
 }
 
 // Constructor builds an architecture's Model from a weights file, checking

@@ -33,6 +33,7 @@ func (m *Model) Forward(c *model.Cache, batch []model.Token, want []bool) ([][]f
 	vocab := m.cfg.VocabSize
 	logits := make([]float32, len(rows)*vocab)
 	tensor.MatMul(m.pool, logits, m.output, x, len(rows))
+	m.lora.addOutput(logits, x, len(rows))
 	for j, i := range rows {
 		out[i] = logits[j*vocab : (j+1)*vocab : (j+1)*vocab]
 	}
@@ -109,6 +110,7 @@ func (m *Model) blocks(c *model.Cache, batch []model.Token, want []bool) ([]floa
 		tensor.MatMul(m.pool, q, w.wq, xb, n)
 		tensor.MatMul(m.pool, k, w.wk, xb, n)
 		tensor.MatMul(m.pool, v, w.wv, xb, n)
+		m.lora.addQKV(l, q, k, v, xb, n)
 		for i, t := range batch {
 			cs, sn := cos[i*half:(i+1)*half], sin[i*half:(i+1)*half]
 			m.rope.apply(q[i*qDim:(i+1)*qDim], hp.headDim, cs, sn)
@@ -131,13 +133,16 @@ func (m *Model) blocks(c *model.Cache, batch []model.Token, want []bool) ([]floa
 			}
 		}
 		tensor.MatMul(m.pool, xb, w.wo, att, n)
+		m.lora.add(l, loraO, xb, att, n)
 		tensor.Add(x[:n*dim], xb[:n*dim])
 
 		m.norm(xb, x, w.ffnNorm, n)
 		tensor.MatMul(m.pool, gate, w.gate, xb, n)
 		tensor.MatMul(m.pool, up, w.up, xb, n)
+		m.lora.addGateUp(l, gate, up, xb, n)
 		tensor.SiLUMul(gate[:n*hp.ffn], gate[:n*hp.ffn], up[:n*hp.ffn])
 		tensor.MatMul(m.pool, xb, w.down, gate, n)
+		m.lora.add(l, loraDown, xb, gate, n)
 		tensor.Add(x[:n*dim], xb[:n*dim])
 	}
 	for seq, e := range end {

@@ -32,6 +32,7 @@ type Model struct {
 	output   tensor.Matrix // token_embd when the output head is tied
 	pool     *tensor.Pool
 	attScale float32
+	lora     *loraSet // adapters added at run time; nil: none
 }
 
 // New builds a Llama model from f, checking every hyperparameter and every
@@ -126,6 +127,9 @@ func load(f *weights.File, opts model.Options) (*Model, error) {
 		}
 	} else if hp.llama3Factor != 0 {
 		freqs = hp.llama3Freqs()
+	}
+	if m.lora, err = newLoRA(f, opts.LoRA, hp.layers, opts.Pool); err != nil {
+		return nil, err
 	}
 	m.rope = newRope(hp.rotDims, hp.ropeBase, hp.freqScale, freqs)
 	m.attScale = float32(1 / sqrt64(float64(hp.headDim)))
