@@ -2,6 +2,7 @@ package engine
 
 import (
 	"github.com/herdllm/herd/chat"
+	"github.com/herdllm/herd/gguf"
 	"github.com/herdllm/herd/weights"
 )
 
@@ -30,3 +31,7 @@ func (m *Model) HasChatTemplate() bool {
 	src, _ := m.file.Meta.String("tokenizer.chat_template")
 	return src != ""
 }
+
+// Metadata returns the model file's metadata in GGUF's vocabulary (read
+// only).
+func (m *Model) Metadata() *gguf.Metadata { return m.file.Meta }

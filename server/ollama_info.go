@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herdllm/herd/gguf"
 	"github.com/herdllm/herd/weights"
 )
 
@@ -46,28 +47,29 @@ func paramSize(n uint64) string {
 	return fmt.Sprint(n)
 }
 
-// summary describes a model: from its loaded instance when loaded, else
-// by opening its file (the built-in model is loaded for it).
-func (s *Server) summary(r *http.Request, e modelEntry) (*weights.Summary, error) {
+// describe summarises a model and returns its metadata: from its loaded
+// instance when loaded, else by opening its file (the built-in model is
+// loaded for it).
+func (s *Server) describe(r *http.Request, e modelEntry) (*weights.Summary, *gguf.Metadata, error) {
 	for _, inst := range s.models.running() {
 		if inst.entry.name == e.name {
-			return inst.model.Describe(), nil
+			return inst.model.Describe(), inst.model.Metadata(), nil
 		}
 	}
 	if e.path == "" {
 		inst, release, err := s.models.acquire(r.Context(), e.name, nil)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		defer release()
-		return inst.model.Describe(), nil
+		return inst.model.Describe(), inst.model.Metadata(), nil
 	}
 	f, err := weights.Open(e.path)
 	if err != nil {
-		return nil, fmt.Errorf("server: %w", err)
+		return nil, nil, fmt.Errorf("server: %w", err)
 	}
 	defer f.Close()
-	return weights.Describe(f), nil
+	return weights.Describe(f), f.Meta, nil
 }
 
 // ollamaTags serves GET /api/tags.
@@ -76,7 +78,7 @@ func (s *Server) ollamaTags(w http.ResponseWriter, r *http.Request) {
 	for _, e := range s.models.list() {
 		var sum *weights.Summary
 		if e.path != "" {
-			sum, _ = s.summary(r, e)
+			sum, _, _ = s.describe(r, e)
 		}
 		models = append(models, map[string]any{"name": e.name, "model": e.name, "modified_at": e.modified,
 			"size": e.size, "digest": digestOf(e), "details": details(sum)})
@@ -125,20 +127,24 @@ func (s *Server) ollamaShow(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, r, notFound(name))
 		return
 	}
-	sum, err := s.summary(r, e)
+	sum, meta, err := s.describe(r, e)
 	if err != nil {
 		writeErr(w, r, err)
 		return
 	}
 	info := map[string]any{}
-	for k, v := range sum.Metadata {
-		if !req.Verbose && strings.HasPrefix(k, "tokenizer.ggml.") {
-			if _, isList := v.([]any); isList {
-				info[k] = nil // long vocabulary lists only with verbose, as Ollama does
-				continue
+	for _, kv := range meta.KVs() {
+		if arr, isArr := kv.Value.(gguf.Array); isArr {
+			info[kv.Key] = nil // long lists (the vocabulary) only with verbose, as Ollama does
+			if req.Verbose {
+				info[kv.Key] = arr.Values
 			}
+			continue
 		}
-		info[k] = v
+		if kv.Key == "tokenizer.chat_template" {
+			continue
+		}
+		info[kv.Key] = kv.Value
 	}
 	info["general.architecture"] = sum.Architecture
 	info["general.parameter_count"] = sum.Parameters
@@ -153,7 +159,7 @@ func (s *Server) ollamaShow(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	caps := []string{"completion", "embedding"}
-	tmpl, _ := info["tokenizer.chat_template"].(string)
+	tmpl, _ := meta.String("tokenizer.chat_template")
 	if strings.Contains(tmpl, "tools") {
 		caps = append(caps, "tools")
 	}
