@@ -47,6 +47,9 @@ type Options struct {
 	// BatchSize is the most prompt tokens one forward pass processes;
 	// 0 means 512.
 	BatchSize int
+	// LoRA are adapters added to the model's weights at run time, each with
+	// its scale.
+	LoRA []LoRA
 }
 
 // Model is a loaded model with its tokenizer. Its methods are safe for
@@ -74,12 +77,17 @@ func Load(path string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	adapters, err := openLoRA(opts.LoRA)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
 	threads := opts.Threads
 	if threads <= 0 {
 		threads = runtime.NumCPU()
 	}
 	pool := tensor.NewPool(threads)
-	net, err := model.New(f, model.Options{Pool: pool})
+	net, err := model.New(f, model.Options{Pool: pool, LoRA: adapters})
 	if err != nil {
 		pool.Close()
 		f.Close()
