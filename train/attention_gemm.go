@@ -47,13 +47,7 @@ func attentionForwardGemm(p *Pool, o, probs, q, k, v []float32, s attnShape) {
 					row[u] *= scale
 					mx = max(mx, row[u])
 				}
-				var sum float32
-				for u := 0; u <= t; u++ {
-					e := exp32(row[u] - mx)
-					row[u] = e
-					sum += e
-				}
-				inv := 1 / sum
+				inv := 1 / expSubSum(row[:t+1], mx)
 				for u := 0; u <= t; u++ {
 					row[u] *= inv
 				}

@@ -22,10 +22,16 @@ func matMulNT(p *Pool, c, a, b []float32, m, n, k int, acc bool) {
 	const rowBlock = 64
 	if n >= 4*p.Threads() || n >= m {
 		blocks := (n + 3) / 4
+		// B is taken colBlock rows at a time, which stay in cache while
+		// every row block of A passes over them.
+		const colBlock = 256
 		p.Run(blocks, func(lo, hi int) {
-			for i0 := 0; i0 < m; i0 += rowBlock {
-				i1 := min(i0+rowBlock, m)
-				gemmTile(c, n, a, k, b, k, i0, i1, lo*4, min(hi*4, n), k, acc)
+			for j0 := lo * 4; j0 < min(hi*4, n); j0 += colBlock {
+				j1 := min(j0+colBlock, hi*4, n)
+				for i0 := 0; i0 < m; i0 += rowBlock {
+					i1 := min(i0+rowBlock, m)
+					gemmTile(c, n, a, k, b, k, i0, i1, j0, j1, k, acc)
+				}
 			}
 		})
 		return
@@ -173,7 +179,10 @@ func linearBackwardInput(p *Pool, dx, dy, w, scratch []float32, n, in, out int) 
 // linearBackwardWeight adds dyᵀ·x to dw [out×in] (scratch holds dyᵀ then xᵀ: n×(out+in) floats).
 func linearBackwardWeight(p *Pool, dw, dy, x, scratch []float32, n, in, out int) {
 	if vectorKernel() {
-		matMulAdd(p, dw, in, dy, 1, out, x, in, out, in, n)
+		// dyᵀ first, so that each 4-row tile reads its rows of dy contiguously.
+		dyT := scratch[:out*n]
+		transpose(p, dyT, dy, n, out)
+		matMulAdd(p, dw, in, dyT, n, 1, x, in, out, in, n)
 		return
 	}
 	dyT := scratch[:out*n]

@@ -8,17 +8,24 @@ func matMulAdd(p *Pool, c []float32, ldc int, a []float32, sm, sk int, b []float
 	if m == 0 || n == 0 || k == 0 {
 		return
 	}
+	// The sum over p runs in chunks so that a chunk of B (kChunk rows) stays
+	// in cache while every row tile of this worker uses it.
+	const kChunk = 256
 	blocks := (m + 3) / 4
 	p.Run(blocks, func(lo, hi int) {
-		for i := lo * 4; i < min(hi*4, m); i += 4 {
-			rows := min(4, m-i)
-			j := 0
-			if rows == 4 {
-				for ; j+32 <= n && axpyTile4x32(a[i*sm:], sm, sk, b[j:], ldb, c[i*ldc+j:], ldc, k); j += 32 {
+		for q0 := 0; q0 < k; q0 += kChunk {
+			kc := min(kChunk, k-q0)
+			aq, bq := a[q0*sk:], b[q0*ldb:]
+			for i := lo * 4; i < min(hi*4, m); i += 4 {
+				rows := min(4, m-i)
+				j := 0
+				if rows == 4 {
+					for ; j+32 <= n && axpyTile4x32(aq[i*sm:], sm, sk, bq[j:], ldb, c[i*ldc+j:], ldc, kc); j += 32 {
+					}
 				}
-			}
-			if j < n {
-				matMulAddScalar(c[i*ldc:], ldc, a[i*sm:], sm, sk, b, ldb, rows, j, n, k)
+				if j < n {
+					matMulAddScalar(c[i*ldc:], ldc, aq[i*sm:], sm, sk, bq, ldb, rows, j, n, kc)
+				}
 			}
 		}
 	})

@@ -59,7 +59,7 @@ func TestMatMulAddMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
 	p := NewPool(3)
 	defer p.Close()
-	for _, sh := range [][3]int{{1, 1, 1}, {4, 32, 1}, {9, 70, 13}, {16, 64, 100}, {7, 172, 33}} {
+	for _, sh := range [][3]int{{1, 1, 1}, {4, 32, 1}, {9, 70, 13}, {16, 64, 100}, {7, 172, 33}, {12, 40, 600}} {
 		m, n, k := sh[0], sh[1], sh[2]
 		for _, aT := range []bool{false, true} {
 			a, b, c0 := randVec(rng, m*k, 1), randVec(rng, k*n, 1), randVec(rng, m*n, 1)
@@ -80,6 +80,35 @@ func TestMatMulAddMatchesReference(t *testing.T) {
 			if e := relErr(c, want); e > 1e-5 {
 				t.Errorf("%v transposed=%v: relative error %g", sh, aT, e)
 			}
+		}
+	}
+}
+
+func TestExpSubSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	for _, n := range []int{1, 15, 16, 17, 100, 1000} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64() * 30)
+		}
+		mx := x[0]
+		for _, v := range x {
+			mx = max(mx, v)
+		}
+		want := make([]float64, n)
+		var sum float64
+		for i, v := range x {
+			want[i] = math.Exp(float64(v - mx))
+			sum += want[i]
+		}
+		got := expSubSum(x, mx)
+		for i := range x {
+			if math.Abs(float64(x[i])-want[i]) > 1e-5*want[i]+1e-37 {
+				t.Fatalf("n %d: e^%v = %v, want %v", n, x[i], x[i], want[i])
+			}
+		}
+		if math.Abs(float64(got)-sum) > 1e-5*sum {
+			t.Fatalf("n %d: sum %v, want %v", n, got, sum)
 		}
 	}
 }

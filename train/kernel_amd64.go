@@ -66,3 +66,23 @@ func axpyTile4x32(a []float32, sm, sk int, b []float32, ldb int, c []float32, ld
 	axpyTile4x32AVX512(&a[0], sm, sk, &b[0], ldb, &c[0], ldc, k)
 	return true
 }
+
+//go:noescape
+func expSubSumAVX512(x *float32, n int, mx float32) float32
+
+// expSubSum sets x[i] = e^(x[i]−mx) (all x[i] <= mx) and returns their sum.
+func expSubSum(x []float32, mx float32) float32 {
+	n := len(x) &^ 15
+	var sum float32
+	if hasAVX512 && n > 0 {
+		sum = expSubSumAVX512(&x[0], n, mx)
+	} else {
+		n = 0
+	}
+	for i := n; i < len(x); i++ {
+		e := exp32(x[i] - mx)
+		x[i] = e
+		sum += e
+	}
+	return sum
+}

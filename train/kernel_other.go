@@ -14,3 +14,14 @@ func vectorKernel() bool { return false }
 func axpyTile4x32(a []float32, sm, sk int, b []float32, ldb int, c []float32, ldc int, k int) bool {
 	return false
 }
+
+// expSubSum sets x[i] = e^(x[i]−mx) (all x[i] <= mx) and returns their sum.
+func expSubSum(x []float32, mx float32) float32 {
+	var sum float32
+	for i, v := range x {
+		e := exp32(v - mx)
+		x[i] = e
+		sum += e
+	}
+	return sum
+}

@@ -248,12 +248,7 @@ func crossEntropy(p *Pool, logits []float32, targets []int, vocab int, scale flo
 				mx = max(mx, v)
 			}
 			target := row[targets[t]]
-			var sum float32
-			for i, v := range row {
-				e := exp32(v - mx)
-				row[i] = e
-				sum += e
-			}
+			sum := expSubSum(row, mx)
 			losses[t] = math.Log(float64(sum)) + float64(mx) - float64(target)
 			f := g / sum
 			for i := range row {
