@@ -30,6 +30,7 @@ type chatFlags struct {
 	ctx       int
 	threads   int
 	tokenizer string
+	lora      []string
 	verbose   bool
 }
 
@@ -78,6 +79,7 @@ shortest text that completes it.`,
 	fl.IntVar(&f.ctx, "ctx", 0, "context length in tokens (0: the Herdfile's num_ctx, else the model's)")
 	fl.IntVar(&f.threads, "threads", 0, "threads to compute with (0: all CPUs)")
 	fl.StringVar(&f.tokenizer, "tokenizer", "", "tokenizer file for checkpoints without one")
+	fl.StringArrayVar(&f.lora, "lora", nil, "apply a LoRA adapter: FILE[:SCALE], scale 1 by default (repeatable)")
 	fl.StringVarP(&f.herdfile, "file", "f", "", "Herdfile that defines the persona")
 	fl.StringVar(&f.system, "system", "", "system message")
 	fl.StringVarP(&f.message, "message", "m", "", "print the answer to this message and exit")
@@ -100,6 +102,7 @@ type persona struct {
 	settings herdfile.Settings
 	template string // overriding Jinja template, if any
 	messages []chat.Message
+	adapters []string // the Herdfile's ADAPTER lines then --lora, FILE[:SCALE]
 }
 
 // loadPersona reads the Herdfile (if any) and lays the flags that were set
@@ -116,14 +119,14 @@ func loadPersona(cmd *cobra.Command, args []string, f *chatFlags) (*persona, err
 		if err != nil {
 			return nil, fmt.Errorf("chat: %s: %w", f.herdfile, err)
 		}
-		if len(h.Adapters) > 0 {
-			return nil, fmt.Errorf("chat: %s: ADAPTER %s: adapters not supported yet", f.herdfile, h.Adapters[0])
-		}
 		if err := p.settings.Apply(h.Parameters); err != nil {
 			return nil, fmt.Errorf("chat: %s: %w", f.herdfile, err)
 		}
 		p.model = resolveFrom(h.From, filepath.Dir(f.herdfile))
 		p.template = h.Template
+		for _, a := range h.Adapters {
+			p.adapters = append(p.adapters, resolveFrom(a, filepath.Dir(f.herdfile)))
+		}
 		if h.HasSystem {
 			p.messages = append(p.messages, chat.Message{Role: "system", Content: h.System})
 		}
@@ -150,6 +153,7 @@ func loadPersona(cmd *cobra.Command, args []string, f *chatFlags) (*persona, err
 	if err != nil {
 		return nil, fmt.Errorf("chat: %w", err)
 	}
+	p.adapters = append(p.adapters, f.lora...)
 	if cmd.Flags().Changed("ctx") {
 		p.settings.NumCtx = f.ctx
 	}
@@ -190,7 +194,11 @@ func runChat(cmd *cobra.Command, args []string, f *chatFlags, interrupts func() 
 			return err
 		}
 	}
-	m, err := engine.Load(p.model, engine.Options{ContextLength: p.settings.NumCtx, Threads: f.threads, TokenizerPath: f.tokenizer})
+	adapters, err := loraArgs(p.adapters)
+	if err != nil {
+		return fmt.Errorf("chat: %w", err)
+	}
+	m, err := engine.Load(p.model, engine.Options{ContextLength: p.settings.NumCtx, Threads: f.threads, TokenizerPath: f.tokenizer, LoRA: adapters})
 	if err != nil {
 		return err
 	}

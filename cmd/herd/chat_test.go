@@ -328,8 +328,8 @@ func TestChatHerdfile(t *testing.T) {
 
 	bad := filepath.Join(dir, "Bad")
 	os.WriteFile(bad, []byte("FROM tiny.gguf\nADAPTER lora.gguf\n"), 0o644)
-	if _, _, err := runChatCmd(t, "", nil, nil, "-f", bad); err == nil || !strings.Contains(err.Error(), "adapters not supported yet") {
-		t.Errorf("ADAPTER: %v", err)
+	if _, _, err := runChatCmd(t, "", nil, nil, "-f", bad); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "lora.gguf")) {
+		t.Errorf("ADAPTER beside the Herdfile that does not exist: %v", err)
 	}
 	os.WriteFile(bad, []byte("FROM tiny.gguf\nPARAMETER temperature hot\n"), 0o644)
 	if _, _, err := runChatCmd(t, "", nil, nil, "-f", bad); err == nil || !strings.Contains(err.Error(), "line 2") {

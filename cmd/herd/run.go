@@ -25,6 +25,7 @@ type runFlags struct {
 	ctx       int
 	threads   int
 	tokenizer string
+	lora      []string
 	truncate  bool
 	echo      bool
 	verbose   bool
@@ -64,6 +65,7 @@ prompt, herd reads it from stdin.`,
 	fl.IntVar(&f.ctx, "ctx", 0, "context length in tokens (0: the model's)")
 	fl.IntVar(&f.threads, "threads", 0, "threads to compute with (0: all CPUs)")
 	fl.StringVar(&f.tokenizer, "tokenizer", "", "tokenizer file for checkpoints without one")
+	fl.StringArrayVar(&f.lora, "lora", nil, "apply a LoRA adapter: FILE[:SCALE], scale 1 by default (repeatable)")
 	fl.BoolVar(&f.truncate, "truncate", false, "drop the start of a prompt too long for the context")
 	fl.BoolVar(&f.echo, "echo", true, "print the prompt before the continuation")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print load time and speeds to stderr")
@@ -102,7 +104,11 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		prompt = strings.TrimRight(string(b), "\n")
 	}
 
-	m, err := engine.Load(modelPath, engine.Options{ContextLength: f.ctx, Threads: f.threads, TokenizerPath: f.tokenizer})
+	adapters, err := loraArgs(f.lora)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	m, err := engine.Load(modelPath, engine.Options{ContextLength: f.ctx, Threads: f.threads, TokenizerPath: f.tokenizer, LoRA: adapters})
 	if err != nil {
 		return err
 	}
