@@ -180,9 +180,7 @@ func linearBackwardInput(p *Pool, dx, dy, w, scratch []float32, n, in, out int) 
 func linearBackwardWeight(p *Pool, dw, dy, x, scratch []float32, n, in, out int) {
 	if vectorKernel() {
 		// dyᵀ first, so that each 4-row tile reads its rows of dy contiguously.
-		dyT := scratch[:out*n]
-		transpose(p, dyT, dy, n, out)
-		matMulAdd(p, dw, in, dyT, n, 1, x, in, out, in, n)
+		matMulAdd(p, dw, in, dy, 1, out, x, in, out, in, n)
 		return
 	}
 	dyT := scratch[:out*n]

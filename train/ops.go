@@ -202,9 +202,18 @@ func swigluForward(p *Pool, h, g, u []float32) {
 	p.Run(len(h), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			x := g[i]
-			h[i] = x / (1 + float32(math.Exp(float64(-x)))) * u[i]
+			h[i] = x * sigmoid(x) * u[i]
 		}
 	})
+}
+
+// sigmoid is 1/(1+e^−x), with exp32 taken of a non-positive argument.
+func sigmoid(x float32) float32 {
+	if x >= 0 {
+		return 1 / (1 + exp32(-x))
+	}
+	e := exp32(x)
+	return e / (1 + e)
 }
 
 // swigluBackward sets dg and du from dh.
@@ -212,7 +221,7 @@ func swigluBackward(p *Pool, dg, du, dh, g, u []float32) {
 	p.Run(len(dh), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			x := g[i]
-			sig := 1 / (1 + float32(math.Exp(float64(-x))))
+			sig := sigmoid(x)
 			du[i] = dh[i] * x * sig
 			dg[i] = dh[i] * u[i] * sig * (1 + x*(1-sig))
 		}
