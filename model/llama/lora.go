@@ -29,9 +29,29 @@ const (
 var loraNames = [loraKinds]string{"attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"}
 
 // loraTerm is one adapter's update of a projection: y += scale·B·(A·x).
+// A stays in its stored type; B is kept transposed and scaled as float32
+// (bt[k*out+r] = scale·B[r,k]), so that the second product adds rank long
+// rows to y instead of taking out dot products of rank values each.
 type loraTerm struct {
-	a, b  tensor.Matrix
-	scale float32
+	a         tensor.Matrix
+	bt        []float32
+	rank, out int
+}
+
+// newLoRATerm prepares t's update with the given scale.
+func newLoRATerm(t *lora.Target, scale float32) (loraTerm, error) {
+	rank, out := t.Rank(), t.Out()
+	b := make([]float32, rank*out)
+	if err := tensor.Dequantize(t.B.Type, t.B.Data, b); err != nil {
+		return loraTerm{}, fmt.Errorf("tensor %s: %w", t.Name+lora.SuffixB, err)
+	}
+	bt := make([]float32, rank*out)
+	for r := range out {
+		for k := range rank {
+			bt[k*out+r] = scale * b[r*rank+k]
+		}
+	}
+	return loraTerm{a: t.A, bt: bt, rank: rank, out: out}, nil
 }
 
 // loraSet holds the adapters applied at run time: for every block and
@@ -64,7 +84,11 @@ func newLoRA(f *weights.File, adapters []lora.Scaled, layers int, pool *tensor.P
 			if scale == 0 {
 				continue
 			}
-			*dst = append(*dst, loraTerm{a: t.A, b: t.B, scale: scale})
+			term, err := newLoRATerm(t, scale)
+			if err != nil {
+				return nil, fmt.Errorf("lora: %s: %w", ad.Adapter.Path, err)
+			}
+			*dst = append(*dst, term)
 		}
 	}
 	return s, nil
@@ -121,20 +145,34 @@ func (s *loraSet) addOutput(y, x []float32, n int) {
 	s.apply(s.output, y, x, n)
 }
 
-// apply adds scale·B·(A·x) of every term to y, n rows at a time.
+// loraInlineWork is the multiply-add count below which apply's second
+// product runs on the calling goroutine.
+const loraInlineWork = 1 << 15
+
+// apply adds scale·B·(A·x) of every term to y, for the n rows of x.
 func (s *loraSet) apply(terms []loraTerm, y, x []float32, n int) {
 	for _, t := range terms {
-		rank, out := t.a.Rows, t.b.Rows
-		buf := s.buffer(n * (rank + out))
-		ax, d := (*buf)[:n*rank], (*buf)[n*rank:n*(rank+out)]
+		buf := s.buffer(n * t.rank)
+		ax := *buf
 		tensor.MatMul(s.pool, ax, t.a, x, n)
-		tensor.MatMul(s.pool, d, t.b, ax, n)
-		tensor.Axpy(t.scale, d, y[:n*out])
+		add := func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				yi := y[i*t.out : (i+1)*t.out]
+				for k, v := range ax[i*t.rank : (i+1)*t.rank] {
+					tensor.Axpy(v, t.bt[k*t.out:(k+1)*t.out], yi)
+				}
+			}
+		}
+		if n*t.rank*t.out < loraInlineWork || s.pool == nil {
+			add(0, n)
+		} else {
+			s.pool.Run(n, add)
+		}
 		s.scratch.Put(buf)
 	}
 }
 
-// buffer returns scratch space of at least size values.
+// buffer returns scratch space of size values.
 func (s *loraSet) buffer(size int) *[]float32 {
 	if b, ok := s.scratch.Get().(*[]float32); ok && cap(*b) >= size {
 		*b = (*b)[:size]
