@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -117,5 +118,35 @@ func TestMergeCommandErrors(t *testing.T) {
 	}
 	if _, _, err := runCmdOutput(t, "", base, "--lora", filepath.Join(dir, "none.gguf"), "hi"); err == nil || !strings.Contains(err.Error(), "none.gguf") {
 		t.Errorf("run --lora with a missing file: %v", err)
+	}
+}
+
+// TestChatLoRA answers one message with the built-in model, with and
+// without an adapter given by --lora and by a Herdfile's ADAPTER line.
+func TestChatLoRA(t *testing.T) {
+	dir := t.TempDir()
+	adapter := filepath.Join(dir, "adapter.gguf")
+	writeTestAdapter(t, adapter, 5)
+	answer := func(args ...string) string {
+		t.Helper()
+		out, _, err := runChatCmd(t, "", nil, nil, append(args, "--message", "Tell me a story", "--temp", "0", "-n", "16")...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	plain, tuned := answer(), answer("--lora", adapter)
+	if plain == tuned {
+		t.Fatalf("the adapter does not change the answer: %q", plain)
+	}
+	hf := filepath.Join(dir, "Herdfile")
+	if err := os.WriteFile(hf, []byte("FROM builtin\nADAPTER adapter.gguf\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := answer("-f", hf); got != tuned {
+		t.Errorf("Herdfile ADAPTER answers %q, --lora %q", got, tuned)
+	}
+	if got := answer("--lora", adapter+":0"); got != plain {
+		t.Errorf("scale 0 answers %q, no adapter %q", got, plain)
 	}
 }
