@@ -14,7 +14,8 @@ const kernelBenchRows, kernelBenchCols = 1024, 4096
 
 // benchmarkKernel runs a kernel over every row of a 1024×4096 matrix with
 // nx = 1 activation row (reported as weight GB/s) and nx = 8 (GFLOP/s, two
-// flops per multiply-add). x holds nx rows of xStride bytes.
+// flops per multiply-add), per wall and per CPU second. x holds nx rows of
+// xStride bytes.
 func benchmarkKernel(b *testing.B, typ Type, dot vecDotFunc, x []byte, xStride, nx int) {
 	rng := rand.New(rand.NewPCG(uint64(typ), 1))
 	w := kernelRandWeights(rng, typ, kernelBenchRows, kernelBenchCols)
@@ -23,14 +24,24 @@ func benchmarkKernel(b *testing.B, typ Type, dot vecDotFunc, x []byte, xStride, 
 	if nx == 1 {
 		b.SetBytes(int64(len(w)))
 	}
+	cpu := kernelCPUTime()
 	for b.Loop() {
 		for r := 0; r < kernelBenchRows; r++ {
 			dot(kernelBenchCols, w[r*rb:(r+1)*rb], x, xStride, nx, out[r:], kernelBenchRows)
 		}
 	}
+	// CPU time is steadier than wall time on a shared machine.
+	cpu = kernelCPUTime() - cpu
+	flops := 2 * float64(kernelBenchRows) * kernelBenchCols * float64(nx) * float64(b.N)
 	if nx > 1 {
-		flops := 2 * float64(kernelBenchRows) * kernelBenchCols * float64(nx) * float64(b.N)
 		b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	}
+	if cpu > 0 {
+		if nx == 1 {
+			b.ReportMetric(float64(len(w))*float64(b.N)/cpu.Seconds()/1e9, "GB/cpu-s")
+		} else {
+			b.ReportMetric(flops/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+		}
 	}
 }
 
