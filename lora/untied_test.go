@@ -13,7 +13,7 @@ import (
 
 // randomPair returns W.lora_a [in, rank] and W.lora_b [rank, out] of type
 // typ with normal(0, std) values.
-func randomPair(t *testing.T, rng *rand.Rand, name string, in, rank, out int, typ tensor.Type, std float64) []gguf.WriteTensor {
+func randomPair(t testing.TB, rng *rand.Rand, name string, in, rank, out int, typ tensor.Type, std float64) []gguf.WriteTensor {
 	t.Helper()
 	var ts []gguf.WriteTensor
 	for _, s := range [][3]any{{lora.SuffixA, in, rank}, {lora.SuffixB, rank, out}} {
