@@ -74,29 +74,37 @@ func TestSchedulerMatchesGenerate(t *testing.T) {
 
 // TestSchedulerBatchedLogits checks that a sequence's logits do not depend
 // on what else shares its batch: a batch of several sequences gives each
-// exactly the logits it gets alone.
+// exactly the logits it gets alone, for float weights and for quantized
+// ones (whose activations are quantized per row).
 func TestSchedulerBatchedLogits(t *testing.T) {
-	m := loadBuiltin(t, Options{Threads: 2})
-	prompts := [][]int{m.Tokenize("Once upon a time", true, false), m.Tokenize("The cat sat", true, false)}
-	alone := make([][]float32, len(prompts))
-	for i, p := range prompts {
-		c := m.net.NewCache(64)
-		out, err := m.forward(c, tokensOf(p, 0, 0), nil)
+	for _, path := range []string{"", testdata.Path(t, "stories260K", "stories260K-q4_0.gguf"),
+		testdata.Path(t, "synthetic", "tiny-k-Q4_K_M.gguf")} {
+		m, err := Load(path, Options{Threads: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
-		alone[i] = out[len(out)-1]
-	}
-	c := m.net.NewCache(64)
-	batch := append(tokensOf(prompts[0], 0, 0), tokensOf(prompts[1], 1, 0)...)
-	want := make([]bool, len(batch))
-	want[len(prompts[0])-1], want[len(batch)-1] = true, true
-	out, err := m.forward(c, batch, want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(out[len(prompts[0])-1], alone[0]) || !slices.Equal(out[len(batch)-1], alone[1]) {
-		t.Error("batched logits differ from the lone ones")
+		defer m.Close()
+		prompts := [][]int{m.Tokenize("Once upon a time", true, false), m.Tokenize("The cat sat", true, false)}
+		alone := make([][]float32, len(prompts))
+		for i, p := range prompts {
+			c := m.net.NewCache(64)
+			out, err := m.forward(c, tokensOf(p, 0, 0), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			alone[i] = out[len(out)-1]
+		}
+		c := m.net.NewCache(64)
+		batch := append(tokensOf(prompts[0], 0, 0), tokensOf(prompts[1], 1, 0)...)
+		want := make([]bool, len(batch))
+		want[len(prompts[0])-1], want[len(batch)-1] = true, true
+		out, err := m.forward(c, batch, want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(out[len(prompts[0])-1], alone[0]) || !slices.Equal(out[len(batch)-1], alone[1]) {
+			t.Errorf("%q: batched logits differ from the lone ones", path)
+		}
 	}
 }
 
