@@ -25,37 +25,63 @@ const matmulInlineWork = 1 << 15
 // an exact product.
 //
 // The conversion happens once per call; the weight rows are spread over the
-// pool's threads, and for n > 1 each decoded weight block serves several
-// tokens. MatMul panics when the type is unsupported (see MatMulSupported)
-// or the slices are too short: both are programming errors.
+// pool's threads in contiguous ranges, and for n > 1 each thread runs every
+// token tile over a cache-sized tile of its rows, so each decoded weight
+// block serves many tokens. MatMul panics when the type is unsupported (see
+// MatMulSupported) or the slices are too short: both are programming
+// errors.
 func MatMul(p *Pool, out []float32, w Matrix, x []float32, n int) {
-	if n <= 0 || w.Rows == 0 {
+	MatMulMulti(p, [][]float32{out}, []Matrix{w}, x, n)
+}
+
+// MatMulMulti computes MatMul(p, outs[j], ws[j], x, n) for every j in one
+// parallel step: matrices that read the same input (a layer's query, key
+// and value projections, or the feed-forward gate and up projections) share
+// one conversion of the activations and one hand-off to the pool, their
+// rows split over the threads as if they were stacked into one matrix.
+// Every ws[j] must have the same Cols; types may differ. Each output value
+// is computed exactly as MatMul computes it.
+func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
+	if len(outs) != len(ws) {
+		panic(fmt.Sprintf("tensor: MatMulMulti: %d outputs for %d matrices", len(outs), len(ws)))
+	}
+	if n <= 0 || len(ws) == 0 {
 		return
 	}
-	if !MatMulSupported(w.Type) {
-		panic(fmt.Sprintf("tensor: MatMul: unsupported weight type %s", w.Type))
+	cols := ws[0].Cols
+	parts := make([]matmulPart, len(ws))
+	var convs []matmulConversion
+	rows := 0
+	for j, w := range ws {
+		matmulCheck(outs[j], w, x, n, cols)
+		k := &vecDot[w.Type]
+		c := -1
+		for i := range convs {
+			if convs[i].k.act == k.act && convs[i].k.pack == k.pack {
+				c = i
+			}
+		}
+		if c < 0 {
+			c = len(convs)
+			convs = append(convs, matmulConversion{k: k, xrb: k.rowBytes(cols)})
+		}
+		parts[j] = matmulPart{w: w, out: outs[j], dot: k.dot, conv: c, first: rows}
+		rows += w.Rows
 	}
-	k := &vecDot[w.Type]
-	cols := w.Cols
-	wrb := w.RowBytes()
-	if cols%w.Type.BlockSize() != 0 || len(w.Data) < w.Rows*wrb {
-		panic(fmt.Sprintf("tensor: MatMul: %d×%d %s matrix with %d bytes", w.Rows, cols, w.Type, len(w.Data)))
-	}
-	if len(x) < n*cols || len(out) < n*w.Rows {
-		panic(fmt.Sprintf("tensor: MatMul: %d rows need x of %d and out of %d, got %d and %d",
-			n, n*cols, n*w.Rows, len(x), len(out)))
-	}
-	if w.Rows*cols*n < matmulInlineWork {
+	if rows*cols*n < matmulInlineWork {
 		p = nil
 	}
 
-	xrb := k.rowBytes(cols)
-	scratch := kernelScratch(n * xrb)
-	defer kernelScratchPool.Put(scratch)
-	xq := (*scratch)[:n*xrb]
+	for i := range convs {
+		c := &convs[i]
+		c.scratch = kernelScratch(n * c.xrb)
+		c.xq = (*c.scratch)[:n*c.xrb]
+	}
 	convert := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			k.convert(x[i*cols:(i+1)*cols], xq[i*xrb:(i+1)*xrb])
+			for _, c := range convs {
+				c.k.convert(x[i*cols:(i+1)*cols], c.xq[i*c.xrb:(i+1)*c.xrb])
+			}
 		}
 	}
 	if n > 1 {
@@ -64,20 +90,77 @@ func MatMul(p *Pool, out []float32, w Matrix, x []float32, n int) {
 		convert(0, 1)
 	}
 
-	rowTile := max(1, matmulTileBytes/max(wrb, 1))
-	dot := k.dot
-	p.Run(w.Rows, func(lo, hi int) {
-		for r0 := lo; r0 < hi; r0 += rowTile {
-			r1 := min(r0+rowTile, hi)
-			for t0 := 0; t0 < n; t0 += kernelTile {
-				nt := min(kernelTile, n-t0)
-				xt := xq[t0*xrb:]
-				for r := r0; r < r1; r++ {
-					dot(cols, w.Data[r*wrb:(r+1)*wrb], xt, xrb, nt, out[t0*w.Rows+r:], w.Rows)
-				}
+	p.Run(rows, func(lo, hi int) {
+		for j := range parts {
+			part := &parts[j]
+			a, b := max(lo-part.first, 0), min(hi-part.first, part.w.Rows)
+			if a < b {
+				c := &convs[part.conv]
+				part.run(a, b, c.xq, c.xrb, n)
 			}
 		}
 	})
+	for i := range convs {
+		kernelScratchPool.Put(convs[i].scratch)
+	}
+}
+
+// matmulCheck panics unless w, x and out fit a product of n rows of cols.
+func matmulCheck(out []float32, w Matrix, x []float32, n, cols int) {
+	if !MatMulSupported(w.Type) {
+		panic(fmt.Sprintf("tensor: MatMul: unsupported weight type %s", w.Type))
+	}
+	if w.Cols != cols {
+		panic(fmt.Sprintf("tensor: MatMulMulti: matrices of %d and %d columns", cols, w.Cols))
+	}
+	if w.Rows == 0 {
+		return
+	}
+	if cols%w.Type.BlockSize() != 0 || len(w.Data) < w.Rows*w.RowBytes() {
+		panic(fmt.Sprintf("tensor: MatMul: %d×%d %s matrix with %d bytes", w.Rows, cols, w.Type, len(w.Data)))
+	}
+	if len(x) < n*cols || len(out) < n*w.Rows {
+		panic(fmt.Sprintf("tensor: MatMul: %d rows need x of %d and out of %d, got %d and %d",
+			n, n*cols, n*w.Rows, len(x), len(out)))
+	}
+}
+
+// matmulConversion is one activation format a MatMulMulti step needs, and
+// the converted rows.
+type matmulConversion struct {
+	k       *vecDotKernel
+	xrb     int // bytes per converted row
+	scratch *[]byte
+	xq      []byte
+}
+
+// matmulPart is one matrix of a MatMulMulti step: its rows are
+// [first, first+w.Rows) of the stacked rows the threads split.
+type matmulPart struct {
+	w     Matrix
+	out   []float32
+	dot   vecDotFunc
+	conv  int
+	first int
+}
+
+// run computes rows [lo, hi) of the part for all n converted activation
+// rows in xq: a tile of rows that stays in cache is run over every token
+// tile before the next.
+func (part *matmulPart) run(lo, hi int, xq []byte, xrb, n int) {
+	w, out, dot := part.w, part.out, part.dot
+	cols, wrb := w.Cols, w.RowBytes()
+	rowTile := max(1, matmulTileBytes/max(wrb, 1))
+	for r0 := lo; r0 < hi; r0 += rowTile {
+		r1 := min(r0+rowTile, hi)
+		for t0 := 0; t0 < n; t0 += kernelTile {
+			nt := min(kernelTile, n-t0)
+			xt := xq[t0*xrb:]
+			for r := r0; r < r1; r++ {
+				dot(cols, w.Data[r*wrb:(r+1)*wrb], xt, xrb, nt, out[t0*w.Rows+r:], w.Rows)
+			}
+		}
+	}
 }
 
 // rowBytes returns the bytes one converted (and packed) activation row of
