@@ -2,6 +2,7 @@ package llama
 
 import (
 	"math"
+	"slices"
 
 	"github.com/herdllm/herd/model"
 	"github.com/herdllm/herd/tensor"
@@ -63,6 +64,11 @@ func (m *Model) Hidden(c *model.Cache, batch []model.Token) ([][]float32, error)
 // blocks runs a checked batch through every block and the output norm. It
 // returns the normed hidden states of the tokens that want them, one row
 // each in batch order, and their indices in batch.
+//
+// Each layer hands the pool a few steps: the fused q/k/v product, RoPE
+// with the cache writes, attention, the output projection, the fused
+// gate/up product with SwiGLU, and the down projection; the per-token
+// vector work of a prefill is spread over the threads as well.
 func (m *Model) blocks(c *model.Cache, batch []model.Token, want []bool) ([]float32, []int) {
 	hp := m.hp
 	n := len(batch)
@@ -76,26 +82,22 @@ func (m *Model) blocks(c *model.Cache, batch []model.Token, want []bool) ([]floa
 	for seq, e := range end {
 		c.Reserve(seq, e)
 	}
+	keys := make([][]float32, n) // per token: its sequence's layer slots
+	vals := make([][]float32, n)
+
+	s := m.getScratch(n)
+	defer putScratch(s)
+	x, xb, q, k, v, att, gate, up := s.x, s.xb, s.q, s.k, s.v, s.att, s.gate, s.up
 
 	// RoPE angles per token.
 	half := hp.rotDims / 2
-	cos := make([]float32, n*half)
-	sin := make([]float32, n*half)
+	cos, sin := s.cos, s.sin
 	for i, t := range batch {
 		m.rope.table(t.Pos, cos[i*half:(i+1)*half], sin[i*half:(i+1)*half])
 	}
-
-	x := make([]float32, n*dim)
 	for i, t := range batch {
 		m.embd.Row(t.ID, x[i*dim:(i+1)*dim])
 	}
-	xb := make([]float32, n*dim)
-	q := make([]float32, n*qDim)
-	k := make([]float32, n*kvDim)
-	v := make([]float32, n*kvDim)
-	att := make([]float32, n*qDim)
-	gate := make([]float32, n*hp.ffn)
-	up := make([]float32, n*hp.ffn)
 
 	var rows []int // the tokens that want logits
 	for i, w := range want {
@@ -103,23 +105,26 @@ func (m *Model) blocks(c *model.Cache, batch []model.Token, want []bool) ([]floa
 			rows = append(rows, i)
 		}
 	}
+	order := attentionOrder(batch)
 
 	for l := range m.layers {
 		w := &m.layers[l]
 		m.norm(xb, x, w.attnNorm, n)
-		tensor.MatMul(m.pool, q, w.wq, xb, n)
-		tensor.MatMul(m.pool, k, w.wk, xb, n)
-		tensor.MatMul(m.pool, v, w.wv, xb, n)
+		tensor.MatMulMulti(m.pool, [][]float32{q, k, v}, []tensor.Matrix{w.wq, w.wk, w.wv}, xb, n)
 		m.lora.addQKV(l, q, k, v, xb, n)
 		for i, t := range batch {
+			e := end[t.Seq]
+			keys[i], vals[i] = c.Keys(l, t.Seq, e), c.Values(l, t.Seq, e)
+		}
+		m.perToken(n, func(i int) {
 			cs, sn := cos[i*half:(i+1)*half], sin[i*half:(i+1)*half]
 			m.rope.apply(q[i*qDim:(i+1)*qDim], hp.headDim, cs, sn)
 			m.rope.apply(k[i*kvDim:(i+1)*kvDim], hp.headDim, cs, sn)
-			e := end[t.Seq]
-			copy(c.Keys(l, t.Seq, e)[t.Pos*kvDim:], k[i*kvDim:(i+1)*kvDim])
-			copy(c.Values(l, t.Seq, e)[t.Pos*kvDim:], v[i*kvDim:(i+1)*kvDim])
-		}
-		m.attention(att, q, c, l, batch)
+			p := batch[i].Pos
+			copy(keys[i][p*kvDim:], k[i*kvDim:(i+1)*kvDim])
+			copy(vals[i][p*kvDim:], v[i*kvDim:(i+1)*kvDim])
+		})
+		m.attention(att, q, c, l, batch, order)
 		if l == len(m.layers)-1 && len(rows) < n {
 			// Past the last attention only the rows that want logits
 			// matter: keep those (rows is increasing, so in place).
@@ -134,16 +139,22 @@ func (m *Model) blocks(c *model.Cache, batch []model.Token, want []bool) ([]floa
 		}
 		tensor.MatMul(m.pool, xb, w.wo, att, n)
 		m.lora.add(l, loraO, xb, att, n)
-		tensor.Add(x[:n*dim], xb[:n*dim])
-
-		m.norm(xb, x, w.ffnNorm, n)
-		tensor.MatMul(m.pool, gate, w.gate, xb, n)
-		tensor.MatMul(m.pool, up, w.up, xb, n)
+		m.perToken(n, func(i int) {
+			tensor.Add(x[i*dim:(i+1)*dim], xb[i*dim:(i+1)*dim])
+			tensor.RMSNorm(xb[i*dim:(i+1)*dim], x[i*dim:(i+1)*dim], w.ffnNorm, hp.eps)
+		})
+		tensor.MatMulMulti(m.pool, [][]float32{gate, up}, []tensor.Matrix{w.gate, w.up}, xb, n)
 		m.lora.addGateUp(l, gate, up, xb, n)
-		tensor.SiLUMul(gate[:n*hp.ffn], gate[:n*hp.ffn], up[:n*hp.ffn])
+		ffn := hp.ffn
+		m.perToken(n, func(i int) {
+			g := gate[i*ffn : (i+1)*ffn]
+			tensor.SiLUMul(g, g, up[i*ffn:(i+1)*ffn])
+		})
 		tensor.MatMul(m.pool, xb, w.down, gate, n)
 		m.lora.add(l, loraDown, xb, gate, n)
-		tensor.Add(x[:n*dim], xb[:n*dim])
+		m.perToken(n, func(i int) {
+			tensor.Add(x[i*dim:(i+1)*dim], xb[i*dim:(i+1)*dim])
+		})
 	}
 	for seq, e := range end {
 		c.Extend(seq, e)
@@ -158,25 +169,66 @@ func (m *Model) blocks(c *model.Cache, batch []model.Token, want []bool) ([]floa
 	return sel, rows
 }
 
+// perTokenInline is the batch size below which per-token vector work runs
+// on the calling goroutine: waking the pool would cost more than it saves.
+const perTokenInline = 4
+
+// perToken calls fn for every token index below n, spread over the pool
+// for larger batches.
+func (m *Model) perToken(n int, fn func(i int)) {
+	if n < perTokenInline {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	m.pool.Run(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			fn(i)
+		}
+	})
+}
+
 // norm applies RMSNorm with weight to each of the n rows of x into out.
 func (m *Model) norm(out, x, weight []float32, n int) {
 	dim := m.hp.dim
-	for i := range n {
+	m.perToken(n, func(i int) {
 		tensor.RMSNorm(out[i*dim:(i+1)*dim], x[i*dim:(i+1)*dim], weight, m.hp.eps)
+	})
+}
+
+// attentionOrder returns the batch indices in the order attention hands
+// them to the threads: alternately the token with the longest and the
+// shortest remaining span, so that the contiguous chunks the pool gives
+// each thread hold about the same number of positions.
+func attentionOrder(batch []model.Token) []int {
+	byPos := make([]int, len(batch))
+	for i := range byPos {
+		byPos[i] = i
 	}
+	slices.SortStableFunc(byPos, func(a, b int) int { return batch[b].Pos - batch[a].Pos })
+	order := make([]int, 0, len(batch))
+	for lo, hi := 0, len(byPos)-1; lo <= hi; lo, hi = lo+1, hi-1 {
+		order = append(order, byPos[lo])
+		if lo != hi {
+			order = append(order, byPos[hi])
+		}
+	}
+	return order
 }
 
 // attention computes, for every token and query head, softmax(q·Kᵀ/√d)·V
 // over the token's sequence positions 0..pos, with query heads sharing KV
-// heads in groups (GQA). It writes one qDim row per token into out.
-func (m *Model) attention(out, q []float32, c *model.Cache, layer int, batch []model.Token) {
+// heads in groups (GQA). It writes one qDim row per token into out. The
+// threads take the tokens in the given order (see attentionOrder).
+func (m *Model) attention(out, q []float32, c *model.Cache, layer int, batch []model.Token, order []int) {
 	hp := m.hp
 	hd, qDim, kvDim := hp.headDim, hp.heads*hp.headDim, hp.kvHeads*hp.headDim
 	group := hp.heads / hp.kvHeads
 	m.pool.Run(len(batch)*hp.heads, func(lo, hi int) {
 		var scores []float32
 		for task := lo; task < hi; task++ {
-			i, h := task/hp.heads, task%hp.heads
+			i, h := order[task/hp.heads], task%hp.heads
 			t := batch[i]
 			span := t.Pos + 1
 			keys := c.Keys(layer, t.Seq, span)
