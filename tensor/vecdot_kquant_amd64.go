@@ -23,11 +23,18 @@ const kquantQ8KBytes = 292
 // integer instructions, FMA and F16C (for the half-precision scales).
 var kquantAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && hasF16C()
 
+// kquantAVX512 reports whether the CPU runs the AVX-512 kernels: 64-byte
+// byte and word instructions (AVX512BW) and VPDPWSSD (AVX512_VNNI).
+var kquantAVX512 = kquantAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VNNI
+
 var _ = registerAccel(func(table *[kernelTypeLimit]vecDotKernel) {
 	if !kquantAVX2 {
 		return
 	}
 	table[Q4_K] = vecDotKernel{Q8_K, dotQ4_KQ8_KAVX2, nil}
+	if kquantAVX512 {
+		table[Q4_K] = vecDotKernel{Q8_K, dotQ4_KQ8_KAVX512, nil}
+	}
 	table[Q5_K] = vecDotKernel{Q8_K, dotQ5_KQ8_KAVX2, nil}
 	table[Q6_K] = vecDotKernel{Q8_K, dotQ6_KQ8_KAVX2, nil}
 })
@@ -57,6 +64,13 @@ func kquantCheck(n, blockBytes int, w, x []byte, xStride, nx int, out []float32,
 func dotQ4_KQ8_KAVX2(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
 	if nb := kquantCheck(n, 144, w, x, xStride, nx, out, outStride); nb > 0 {
 		q4KDotAVX2(&w[0], &x[0], nb, xStride, nx, &out[0], outStride)
+	}
+}
+
+// dotQ4_KQ8_KAVX512 is dotQ4_KQ8_KAVX2 with AVX-512: the same results.
+func dotQ4_KQ8_KAVX512(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	if nb := kquantCheck(n, 144, w, x, xStride, nx, out, outStride); nb > 0 {
+		q4KDotAVX512(&w[0], &x[0], nb, xStride, nx, &out[0], outStride)
 	}
 }
 
@@ -102,6 +116,16 @@ func dotQ6_KQ8_KAVX2(n int, w, x []byte, xStride, nx int, out []float32, outStri
 //
 //go:noescape
 func q4KDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+
+// q4KDotAVX512 computes what q4KDotAVX2 computes (see there), bit for bit,
+// with 64-byte vectors and VPDPWSSD:
+//
+//	for t := 0; t < nx; t++ {
+//		out[t*outStride] = the AVX2 reference loop of q4KDotAVX2 for row t
+//	}
+//
+//go:noescape
+func q4KDotAVX512(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
 
 // q5KDotAVX2 multiplies nb Q5_K super-blocks at w with nx (1..kernelTile)
 // rows of nb Q8_K blocks, xStride bytes apart, as ggml's AVX2 kernel:

@@ -41,6 +41,40 @@ DATA q5kBit4<>+16(SB)/8, $0x1010101010101010
 DATA q5kBit4<>+24(SB)/8, $0x1010101010101010
 GLOBL q5kBit4<>(SB), RODATA|NOPTR, $32
 
+DATA q4kScaleIndex<>+0(SB)/8, $0x0000000000000000
+DATA q4kScaleIndex<>+8(SB)/8, $0x0000000000000000
+DATA q4kScaleIndex<>+16(SB)/8, $0x0000000000000000
+DATA q4kScaleIndex<>+24(SB)/8, $0x0000000000000000
+DATA q4kScaleIndex<>+32(SB)/8, $0x0001000100010001
+DATA q4kScaleIndex<>+40(SB)/8, $0x0001000100010001
+DATA q4kScaleIndex<>+48(SB)/8, $0x0001000100010001
+DATA q4kScaleIndex<>+56(SB)/8, $0x0001000100010001
+DATA q4kScaleIndex<>+64(SB)/8, $0x0002000200020002
+DATA q4kScaleIndex<>+72(SB)/8, $0x0002000200020002
+DATA q4kScaleIndex<>+80(SB)/8, $0x0002000200020002
+DATA q4kScaleIndex<>+88(SB)/8, $0x0002000200020002
+DATA q4kScaleIndex<>+96(SB)/8, $0x0003000300030003
+DATA q4kScaleIndex<>+104(SB)/8, $0x0003000300030003
+DATA q4kScaleIndex<>+112(SB)/8, $0x0003000300030003
+DATA q4kScaleIndex<>+120(SB)/8, $0x0003000300030003
+DATA q4kScaleIndex<>+128(SB)/8, $0x0004000400040004
+DATA q4kScaleIndex<>+136(SB)/8, $0x0004000400040004
+DATA q4kScaleIndex<>+144(SB)/8, $0x0004000400040004
+DATA q4kScaleIndex<>+152(SB)/8, $0x0004000400040004
+DATA q4kScaleIndex<>+160(SB)/8, $0x0005000500050005
+DATA q4kScaleIndex<>+168(SB)/8, $0x0005000500050005
+DATA q4kScaleIndex<>+176(SB)/8, $0x0005000500050005
+DATA q4kScaleIndex<>+184(SB)/8, $0x0005000500050005
+DATA q4kScaleIndex<>+192(SB)/8, $0x0006000600060006
+DATA q4kScaleIndex<>+200(SB)/8, $0x0006000600060006
+DATA q4kScaleIndex<>+208(SB)/8, $0x0006000600060006
+DATA q4kScaleIndex<>+216(SB)/8, $0x0006000600060006
+DATA q4kScaleIndex<>+224(SB)/8, $0x0007000700070007
+DATA q4kScaleIndex<>+232(SB)/8, $0x0007000700070007
+DATA q4kScaleIndex<>+240(SB)/8, $0x0007000700070007
+DATA q4kScaleIndex<>+248(SB)/8, $0x0007000700070007
+GLOBL q4kScaleIndex<>(SB), RODATA|NOPTR, $256
+
 // Low lane: word 0 of each dword repeated; high lane: word 1 repeated.
 DATA q6kScaleShuffle<>+0(SB)/8, $0x0100010001000100
 DATA q6kScaleShuffle<>+8(SB)/8, $0x0100010001000100
@@ -211,6 +245,161 @@ row:
 	JNZ  block
 
 	// out[t] = hsum_float_8(acc) + ((m0+m2)+(m1+m3)).
+	MOVQ out+40(FP), DI
+	MOVQ outStride+48(FP), DX
+	SHLQ $2, DX
+	LEAQ 256(SP), R10
+	LEAQ 512(SP), R11
+
+store:
+	KQ_HSUM8
+	VMOVUPS   (R11), X11
+	VMOVHLPS  X11, X11, X12
+	VADDPS    X12, X11, X11
+	VMOVSHDUP X11, X12
+	VADDSS    X12, X11, X11
+	VADDSS    X11, X9, X9
+	VMOVSS    X9, (DI)
+	ADDQ      DX, DI
+	ADDQ      $32, R10
+	ADDQ      $16, R11
+	DECQ      R8
+	JNZ       store
+	VZEROUPPER
+	RET
+
+// q4KDotAVX512 is q4KDotAVX2 with 64-byte vectors: zmm j holds vectors 2j
+// and 2j+1 (weights Z0..Z3, their 16-bit scales Z4..Z7), VPMADDUBSW forms
+// the pair sums and VPDPWSSD scales and accumulates them; the two halves of
+// the result are added into the same eight lanes as the AVX2 kernel, so the
+// integer sums and every float32 operation are the same.
+//
+// func q4KDotAVX512(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+TEXT ·q4KDotAVX512(SB), 0, $640-56
+	MOVQ w+0(FP), AX
+	MOVQ x+8(FP), BX
+	MOVQ nb+16(FP), CX
+	MOVQ xStride+24(FP), DX
+	MOVQ nx+32(FP), R8
+	VXORPS Y8, Y8, Y8
+	MOVQ   R8, DI
+	LEAQ   256(SP), R10
+	LEAQ   512(SP), R11
+
+zero:
+	VMOVUPS Y8, (R10)
+	VMOVUPS X8, (R11)
+	ADDQ    $32, R10
+	ADDQ    $16, R11
+	DECQ    DI
+	JNZ     zero
+	VPBROADCASTB q4kLow4<>(SB), Z12
+	VMOVDQU64    q4kScaleIndex<>+0(SB), Z20
+	VMOVDQU64    q4kScaleIndex<>+64(SB), Z21
+	VMOVDQU64    q4kScaleIndex<>+128(SB), Z22
+	VMOVDQU64    q4kScaleIndex<>+192(SB), Z23
+
+block:
+	MOVL 4(AX), R10
+	MOVL 8(AX), R11
+	MOVL 12(AX), R12
+	MOVL R12, R13
+	SHRL $4, R13
+	ANDL $0x0f0f0f0f, R13
+	MOVL R11, DI
+	SHRL $6, DI
+	ANDL $0x03030303, DI
+	SHLL $4, DI
+	ORL  DI, R13
+	ANDL $0x0f0f0f0f, R12
+	MOVL R10, DI
+	SHRL $6, DI
+	ANDL $0x03030303, DI
+	SHLL $4, DI
+	ORL  DI, R12
+	ANDL $0x3f3f3f3f, R11
+	ANDL $0x3f3f3f3f, R10
+	VMOVD        R10, X8
+	VPINSRD      $1, R12, X8, X8
+	VPINSRD      $2, R11, X8, X8
+	VPINSRD      $3, R13, X8, X8
+	VPMOVZXBW    X8, Y8
+	VEXTRACTI128 $1, Y8, X15
+	VPERMW       Z8, Z20, Z4
+	VPERMW       Z8, Z21, Z5
+	VPERMW       Z8, Z22, Z6
+	VPERMW       Z8, Z23, Z7
+
+	MOVWLZX   0(AX), R10
+	VMOVD     R10, X13
+	VCVTPH2PS X13, X13
+	MOVWLZX   2(AX), R10
+	XORL      $0x8000, R10
+	VMOVD     R10, X14
+	VCVTPH2PS X14, X14
+
+	VMOVDQU      16(AX), Y8
+	VPSRLW       $4, Y8, Y9
+	VINSERTI64X4 $1, Y9, Z8, Z0
+	VPANDD       Z12, Z0, Z0
+	VMOVDQU      48(AX), Y8
+	VPSRLW       $4, Y8, Y9
+	VINSERTI64X4 $1, Y9, Z8, Z1
+	VPANDD       Z12, Z1, Z1
+	VMOVDQU      80(AX), Y8
+	VPSRLW       $4, Y8, Y9
+	VINSERTI64X4 $1, Y9, Z8, Z2
+	VPANDD       Z12, Z2, Z2
+	VMOVDQU      112(AX), Y8
+	VPSRLW       $4, Y8, Y9
+	VINSERTI64X4 $1, Y9, Z8, Z3
+	VPANDD       Z12, Z3, Z3
+
+	MOVQ BX, SI
+	MOVQ R8, DI
+	LEAQ 256(SP), R10
+	LEAQ 512(SP), R11
+
+row:
+	VPMADDUBSW    4(SI), Z0, Z8
+	VPMADDUBSW    68(SI), Z1, Z9
+	VPMADDUBSW    132(SI), Z2, Z10
+	VPMADDUBSW    196(SI), Z3, Z11
+	VPMADDWD      Z4, Z8, Z8
+	VPDPWSSD      Z5, Z9, Z8
+	VPMADDWD      Z6, Z10, Z10
+	VPDPWSSD      Z7, Z11, Z10
+	VPADDD        Z10, Z8, Z8
+	VEXTRACTI64X4 $1, Z8, Y9
+	VPADDD        Y9, Y8, Y8
+	VCVTDQ2PS     Y8, Y8
+	VMULSS        (SI), X13, X9
+	VBROADCASTSS  X9, Y9
+	VMOVUPS       (R10), Y10
+	VFMADD231PS   Y8, Y9, Y10
+	VMOVUPS       Y10, (R10)
+
+	VMOVDQU      260(SI), X8
+	VPHADDW      276(SI), X8, X8
+	VPMADDWD     X15, X8, X8
+	VCVTDQ2PS    X8, X8
+	VMULSS       (SI), X14, X9
+	VBROADCASTSS X9, X9
+	VMOVUPS      (R11), X10
+	VFMADD231PS  X8, X9, X10
+	VMOVUPS      X10, (R11)
+
+	ADDQ DX, SI
+	ADDQ $32, R10
+	ADDQ $16, R11
+	DECQ DI
+	JNZ  row
+
+	ADDQ $144, AX
+	ADDQ $292, BX
+	DECQ CX
+	JNZ  block
+
 	MOVQ out+40(FP), DI
 	MOVQ outStride+48(FP), DX
 	SHLQ $2, DX

@@ -46,17 +46,17 @@ func benchmarkKernel(b *testing.B, typ Type, dot vecDotFunc, x []byte, xStride, 
 }
 
 func BenchmarkKQuantKernels(b *testing.B) {
-	if !kquantAVX2 {
-		b.Skip("no AVX2/FMA/F16C")
-	}
 	for _, kc := range kquantAsm {
+		if !kc.ok {
+			continue
+		}
 		for _, nx := range []int{1, kernelTile} {
 			rng := rand.New(rand.NewPCG(2, 2))
 			raw, packed, packedStride := kquantActivations(kc.typ, kernelRandFloats(rng, nx*kernelBenchCols, 1), kernelBenchCols, nx)
-			b.Run(fmt.Sprintf("%s/nx=%d/asm", kc.typ, nx), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/nx=%d", kc.name, nx), func(b *testing.B) {
 				benchmarkKernel(b, kc.typ, kc.dot, raw, kernelBenchCols/QK_K*kquantQ8KBytes, nx)
 			})
-			b.Run(fmt.Sprintf("%s/nx=%d/go", kc.typ, nx), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/Go/nx=%d", kc.typ, nx), func(b *testing.B) {
 				benchmarkKernel(b, kc.typ, vecDotGo[kc.typ].dot, packed, packedStride, nx)
 			})
 		}

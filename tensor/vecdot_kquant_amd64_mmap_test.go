@@ -28,11 +28,11 @@ func kernelGuardedBytes(t *testing.T, size int) []byte {
 // TestKQuantAsmNoOverread puts the weight row and the last activation row
 // at the end of a page followed by an inaccessible one.
 func TestKQuantAsmNoOverread(t *testing.T) {
-	if !kquantAVX2 {
-		t.Skip("no AVX2/FMA/F16C")
-	}
 	for _, kc := range kquantAsm {
-		t.Run(kc.typ.String(), func(t *testing.T) {
+		t.Run(kc.name, func(t *testing.T) {
+			if !kc.ok {
+				t.Skip("the CPU lacks the instructions")
+			}
 			rng := rand.New(rand.NewPCG(uint64(kc.typ), 3))
 			for _, cols := range []int{QK_K, 3 * QK_K} {
 				for _, nx := range []int{1, kernelTile} {

@@ -12,13 +12,16 @@ import (
 // kquantAsm lists the assembly K-quant kernels and whether they must match
 // the Go kernel bit for bit.
 var kquantAsm = []struct {
+	name  string
 	typ   Type
 	dot   vecDotFunc
+	ok    bool // the CPU runs it
 	exact bool // the Go kernel follows the same (x86) order
 }{
-	{Q4_K, dotQ4_KQ8_KAVX2, false},
-	{Q5_K, dotQ5_KQ8_KAVX2, true},
-	{Q6_K, dotQ6_KQ8_KAVX2, true},
+	{"Q4_K/AVX2", Q4_K, dotQ4_KQ8_KAVX2, kquantAVX2, false},
+	{"Q4_K/AVX512", Q4_K, dotQ4_KQ8_KAVX512, kquantAVX512, false},
+	{"Q5_K/AVX2", Q5_K, dotQ5_KQ8_KAVX2, kquantAVX2, true},
+	{"Q6_K/AVX2", Q6_K, dotQ6_KQ8_KAVX2, kquantAVX2, true},
 }
 
 // kquantX86Q4K transcribes ggml's AVX2 ggml_vec_dot_q4_K_q8_K for one row of
@@ -88,12 +91,12 @@ func kquantActivations(typ Type, x []float32, cols, nx int) (raw []byte, packed 
 }
 
 func TestKQuantAsmMatchesGo(t *testing.T) {
-	if !kquantAVX2 {
-		t.Skip("no AVX2/FMA/F16C")
-	}
 	const guard, sentinel = 3, float32(-7.25)
 	for _, kc := range kquantAsm {
-		t.Run(kc.typ.String(), func(t *testing.T) {
+		t.Run(kc.name, func(t *testing.T) {
+			if !kc.ok {
+				t.Skip("the CPU lacks the instructions")
+			}
 			rng := rand.New(rand.NewPCG(uint64(kc.typ), 21))
 			for trial := 0; trial < 40; trial++ {
 				cols := QK_K * []int{1, 2, 3, 16}[trial%4]
