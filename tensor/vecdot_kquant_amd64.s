@@ -75,6 +75,60 @@ DATA q4kScaleIndex<>+240(SB)/8, $0x0007000700070007
 DATA q4kScaleIndex<>+248(SB)/8, $0x0007000700070007
 GLOBL q4kScaleIndex<>(SB), RODATA|NOPTR, $256
 
+DATA q6kScaleIndex<>+0(SB)/8, $0x0000000000000000
+DATA q6kScaleIndex<>+8(SB)/8, $0x0000000000000000
+DATA q6kScaleIndex<>+16(SB)/8, $0x0001000100010001
+DATA q6kScaleIndex<>+24(SB)/8, $0x0001000100010001
+DATA q6kScaleIndex<>+32(SB)/8, $0x0002000200020002
+DATA q6kScaleIndex<>+40(SB)/8, $0x0002000200020002
+DATA q6kScaleIndex<>+48(SB)/8, $0x0003000300030003
+DATA q6kScaleIndex<>+56(SB)/8, $0x0003000300030003
+DATA q6kScaleIndex<>+64(SB)/8, $0x0004000400040004
+DATA q6kScaleIndex<>+72(SB)/8, $0x0004000400040004
+DATA q6kScaleIndex<>+80(SB)/8, $0x0005000500050005
+DATA q6kScaleIndex<>+88(SB)/8, $0x0005000500050005
+DATA q6kScaleIndex<>+96(SB)/8, $0x0006000600060006
+DATA q6kScaleIndex<>+104(SB)/8, $0x0006000600060006
+DATA q6kScaleIndex<>+112(SB)/8, $0x0007000700070007
+DATA q6kScaleIndex<>+120(SB)/8, $0x0007000700070007
+DATA q6kScaleIndex<>+128(SB)/8, $0x0008000800080008
+DATA q6kScaleIndex<>+136(SB)/8, $0x0008000800080008
+DATA q6kScaleIndex<>+144(SB)/8, $0x0009000900090009
+DATA q6kScaleIndex<>+152(SB)/8, $0x0009000900090009
+DATA q6kScaleIndex<>+160(SB)/8, $0x000a000a000a000a
+DATA q6kScaleIndex<>+168(SB)/8, $0x000a000a000a000a
+DATA q6kScaleIndex<>+176(SB)/8, $0x000b000b000b000b
+DATA q6kScaleIndex<>+184(SB)/8, $0x000b000b000b000b
+DATA q6kScaleIndex<>+192(SB)/8, $0x000c000c000c000c
+DATA q6kScaleIndex<>+200(SB)/8, $0x000c000c000c000c
+DATA q6kScaleIndex<>+208(SB)/8, $0x000d000d000d000d
+DATA q6kScaleIndex<>+216(SB)/8, $0x000d000d000d000d
+DATA q6kScaleIndex<>+224(SB)/8, $0x000e000e000e000e
+DATA q6kScaleIndex<>+232(SB)/8, $0x000e000e000e000e
+DATA q6kScaleIndex<>+240(SB)/8, $0x000f000f000f000f
+DATA q6kScaleIndex<>+248(SB)/8, $0x000f000f000f000f
+GLOBL q6kScaleIndex<>(SB), RODATA|NOPTR, $256
+
+DATA q6kShiftLeft<>+0(SB)/8, $0x0004000400040004
+DATA q6kShiftLeft<>+8(SB)/8, $0x0004000400040004
+DATA q6kShiftLeft<>+16(SB)/8, $0x0004000400040004
+DATA q6kShiftLeft<>+24(SB)/8, $0x0004000400040004
+DATA q6kShiftLeft<>+32(SB)/8, $0x0002000200020002
+DATA q6kShiftLeft<>+40(SB)/8, $0x0002000200020002
+DATA q6kShiftLeft<>+48(SB)/8, $0x0002000200020002
+DATA q6kShiftLeft<>+56(SB)/8, $0x0002000200020002
+GLOBL q6kShiftLeft<>(SB), RODATA|NOPTR, $64
+
+DATA q6kShiftRight<>+0(SB)/8, $0x0000000000000000
+DATA q6kShiftRight<>+8(SB)/8, $0x0000000000000000
+DATA q6kShiftRight<>+16(SB)/8, $0x0000000000000000
+DATA q6kShiftRight<>+24(SB)/8, $0x0000000000000000
+DATA q6kShiftRight<>+32(SB)/8, $0x0002000200020002
+DATA q6kShiftRight<>+40(SB)/8, $0x0002000200020002
+DATA q6kShiftRight<>+48(SB)/8, $0x0002000200020002
+DATA q6kShiftRight<>+56(SB)/8, $0x0002000200020002
+GLOBL q6kShiftRight<>(SB), RODATA|NOPTR, $64
+
 // Low lane: word 0 of each dword repeated; high lane: word 1 repeated.
 DATA q6kScaleShuffle<>+0(SB)/8, $0x0100010001000100
 DATA q6kScaleShuffle<>+8(SB)/8, $0x0100010001000100
@@ -778,6 +832,132 @@ row:
 	MOVQ outStride+48(FP), DX
 	SHLQ $2, DX
 	LEAQ 256(SP), R10
+
+store:
+	KQ_HSUM8
+	VMOVSS X9, (DI)
+	ADDQ   DX, DI
+	ADDQ   $32, R10
+	DECQ   R8
+	JNZ    store
+	VZEROUPPER
+	RET
+
+// q6KDotAVX512 is q6KDotAVX2 with 64-byte vectors: zmm j holds vectors 2j
+// and 2j+1 (weights Z0..Z3, their 16-bit scales Z4..Z7), and VPDPWSSD
+// scales and accumulates the pair sums; the two halves of the result are
+// added into the same eight lanes as the AVX2 kernel, so the integer sums
+// and every float32 operation are the same.
+//
+// func q6KDotAVX512(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+TEXT ·q6KDotAVX512(SB), 0, $320-56
+	MOVQ w+0(FP), AX
+	MOVQ x+8(FP), BX
+	MOVQ nb+16(FP), CX
+	MOVQ xStride+24(FP), DX
+	MOVQ nx+32(FP), R8
+	VXORPS Y8, Y8, Y8
+	MOVQ   R8, DI
+	LEAQ   0(SP), R10
+
+zero:
+	VMOVUPS Y8, (R10)
+	ADDQ    $32, R10
+	DECQ    DI
+	JNZ     zero
+	VPBROADCASTB q4kLow4<>(SB), Z12
+	VPBROADCASTB q6kBits45<>(SB), Z13
+	VPBROADCASTB q6kThirtyTwo<>(SB), Z15
+	VMOVDQU64    q6kScaleIndex<>+0(SB), Z20
+	VMOVDQU64    q6kScaleIndex<>+64(SB), Z21
+	VMOVDQU64    q6kScaleIndex<>+128(SB), Z22
+	VMOVDQU64    q6kScaleIndex<>+192(SB), Z23
+	VMOVDQU64    q6kShiftLeft<>(SB), Z24
+	VMOVDQU64    q6kShiftRight<>(SB), Z25
+
+block:
+	VPMOVSXBW 192(AX), Y8
+	VPERMW    Z8, Z20, Z4
+	VPERMW    Z8, Z21, Z5
+	VPERMW    Z8, Z22, Z6
+	VPERMW    Z8, Z23, Z7
+
+	MOVWLZX   208(AX), R10
+	VMOVD     R10, X14
+	VCVTPH2PS X14, X14
+
+	// Half c: ql[64c:64c+64] holds the low bits of vectors 4c, 4c+1 (low
+	// nibbles) and 4c+2, 4c+3 (high nibbles); qh[32c:+32], repeated in both
+	// halves, is shifted so that bits 0..1 | 2..3 (then 4..5 | 6..7) land
+	// on bits 4..5.
+	VMOVDQU64       0(AX), Z8
+	VBROADCASTI64X4 128(AX), Z9
+	VPANDD          Z12, Z8, Z0
+	VPSRLW          $4, Z8, Z1
+	VPANDD          Z12, Z1, Z1
+	VPSLLVW         Z24, Z9, Z10
+	VPANDD          Z13, Z10, Z10
+	VPORD           Z10, Z0, Z0
+	VPSRLVW         Z25, Z9, Z10
+	VPANDD          Z13, Z10, Z10
+	VPORD           Z10, Z1, Z1
+	VMOVDQU64       64(AX), Z8
+	VBROADCASTI64X4 160(AX), Z9
+	VPANDD          Z12, Z8, Z2
+	VPSRLW          $4, Z8, Z3
+	VPANDD          Z12, Z3, Z3
+	VPSLLVW         Z24, Z9, Z10
+	VPANDD          Z13, Z10, Z10
+	VPORD           Z10, Z2, Z2
+	VPSRLVW         Z25, Z9, Z10
+	VPANDD          Z13, Z10, Z10
+	VPORD           Z10, Z3, Z3
+
+	MOVQ BX, SI
+	MOVQ R8, DI
+	LEAQ 0(SP), R10
+
+row:
+	VPMADDUBSW    4(SI), Z0, Z8
+	VPMADDUBSW    4(SI), Z15, Z16
+	VPMADDUBSW    68(SI), Z1, Z9
+	VPMADDUBSW    68(SI), Z15, Z17
+	VPMADDUBSW    132(SI), Z2, Z10
+	VPMADDUBSW    132(SI), Z15, Z18
+	VPMADDUBSW    196(SI), Z3, Z11
+	VPMADDUBSW    196(SI), Z15, Z19
+	VPSUBW        Z16, Z8, Z8
+	VPSUBW        Z17, Z9, Z9
+	VPSUBW        Z18, Z10, Z10
+	VPSUBW        Z19, Z11, Z11
+	VPMADDWD      Z4, Z8, Z8
+	VPDPWSSD      Z5, Z9, Z8
+	VPMADDWD      Z6, Z10, Z10
+	VPDPWSSD      Z7, Z11, Z10
+	VPADDD        Z10, Z8, Z8
+	VEXTRACTI64X4 $1, Z8, Y9
+	VPADDD        Y9, Y8, Y8
+	VCVTDQ2PS     Y8, Y8
+	VMULSS        (SI), X14, X9
+	VBROADCASTSS  X9, Y9
+	VMOVUPS       (R10), Y10
+	VFMADD231PS   Y8, Y9, Y10
+	VMOVUPS       Y10, (R10)
+
+	ADDQ DX, SI
+	ADDQ $32, R10
+	DECQ DI
+	JNZ  row
+
+	ADDQ $210, AX
+	ADDQ $292, BX
+	DECQ CX
+	JNZ  block
+
+	MOVQ out+40(FP), DI
+	MOVQ outStride+48(FP), DX
+	SHLQ $2, DX
+	LEAQ 0(SP), R10
 
 store:
 	KQ_HSUM8

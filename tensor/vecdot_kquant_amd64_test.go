@@ -22,6 +22,7 @@ var kquantAsm = []struct {
 	{"Q4_K/AVX512", Q4_K, dotQ4_KQ8_KAVX512, kquantAVX512, false},
 	{"Q5_K/AVX2", Q5_K, dotQ5_KQ8_KAVX2, kquantAVX2, true},
 	{"Q6_K/AVX2", Q6_K, dotQ6_KQ8_KAVX2, kquantAVX2, true},
+	{"Q6_K/AVX512", Q6_K, dotQ6_KQ8_KAVX512, kquantAVX512, true},
 }
 
 // kquantX86Q4K transcribes ggml's AVX2 ggml_vec_dot_q4_K_q8_K for one row of
