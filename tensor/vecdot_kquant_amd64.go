@@ -36,6 +36,9 @@ var _ = registerAccel(func(table *[kernelTypeLimit]vecDotKernel) {
 		table[Q4_K] = vecDotKernel{Q8_K, dotQ4_KQ8_KAVX512, nil}
 	}
 	table[Q5_K] = vecDotKernel{Q8_K, dotQ5_KQ8_KAVX2, nil}
+	if kquantAVX512 {
+		table[Q5_K] = vecDotKernel{Q8_K, dotQ5_KQ8_KAVX512, nil}
+	}
 	table[Q6_K] = vecDotKernel{Q8_K, dotQ6_KQ8_KAVX2, nil}
 	if kquantAVX512 {
 		table[Q6_K] = vecDotKernel{Q8_K, dotQ6_KQ8_KAVX512, nil}
@@ -82,6 +85,13 @@ func dotQ4_KQ8_KAVX512(n int, w, x []byte, xStride, nx int, out []float32, outSt
 func dotQ5_KQ8_KAVX2(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
 	if nb := kquantCheck(n, 176, w, x, xStride, nx, out, outStride); nb > 0 {
 		q5KDotAVX2(&w[0], &x[0], nb, xStride, nx, &out[0], outStride)
+	}
+}
+
+// dotQ5_KQ8_KAVX512 is dotQ5_KQ8_KAVX2 with AVX-512: the same results.
+func dotQ5_KQ8_KAVX512(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	if nb := kquantCheck(n, 176, w, x, xStride, nx, out, outStride); nb > 0 {
+		q5KDotAVX512(&w[0], &x[0], nb, xStride, nx, &out[0], outStride)
 	}
 }
 
@@ -162,6 +172,16 @@ func q4KDotAVX512(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
 //
 //go:noescape
 func q5KDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+
+// q5KDotAVX512 computes what q5KDotAVX2 computes (see there), bit for bit,
+// with 64-byte vectors and VPDPWSSD:
+//
+//	for t := 0; t < nx; t++ {
+//		out[t*outStride] = the AVX2 reference loop of q5KDotAVX2 for row t
+//	}
+//
+//go:noescape
+func q5KDotAVX512(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
 
 // q6KDotAVX2 multiplies nb Q6_K super-blocks at w with nx (1..kernelTile)
 // rows of nb Q8_K blocks, xStride bytes apart, as ggml's AVX2 kernel:

@@ -21,6 +21,7 @@ var kquantAsm = []struct {
 	{"Q4_K/AVX2", Q4_K, dotQ4_KQ8_KAVX2, kquantAVX2, false},
 	{"Q4_K/AVX512", Q4_K, dotQ4_KQ8_KAVX512, kquantAVX512, false},
 	{"Q5_K/AVX2", Q5_K, dotQ5_KQ8_KAVX2, kquantAVX2, true},
+	{"Q5_K/AVX512", Q5_K, dotQ5_KQ8_KAVX512, kquantAVX512, true},
 	{"Q6_K/AVX2", Q6_K, dotQ6_KQ8_KAVX2, kquantAVX2, true},
 	{"Q6_K/AVX512", Q6_K, dotQ6_KQ8_KAVX512, kquantAVX512, true},
 }
