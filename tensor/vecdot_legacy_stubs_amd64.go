@@ -23,11 +23,30 @@ func legacyHasF16C() bool
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = sum[t]
+//		out[t*outStride] = sum[t]
 //	}
 //
 //go:noescape
-func legacyQ4_0x1AVX2(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ4_0x1AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyQ4_0x2AVX2 multiplies nb Q4_0 blocks at w with 2 activation row(s) of
+// Q8_0 blocks, row t at x[t*xStride], with AVX2 instructions:
+// (rows = 2; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[18*ib:] // as a slice
+//		q[j], q[j+16] = int32(b[2+j]&15)-8, int32(b[2+j]>>4)-8 // j < 16
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+34*ib:]
+//			sum[t] = fma32(float32(Σ_j q[j]·int8(y[2+j])), f16(b)*f16(y), sum[t])
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = sum[t]
+//	}
+//
+//go:noescape
+func legacyQ4_0x2AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ4_0x4AVX2 multiplies nb Q4_0 blocks at w with 4 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with AVX2 instructions:
@@ -42,11 +61,11 @@ func legacyQ4_0x1AVX2(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = sum[t]
+//		out[t*outStride] = sum[t]
 //	}
 //
 //go:noescape
-func legacyQ4_0x4AVX2(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ4_0x4AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ4_1x1AVX2 multiplies nb Q4_1 blocks at w with 1 activation row(s) of
 // Q8_1 blocks, row t at x[t*xStride], with AVX2 instructions:
@@ -62,11 +81,31 @@ func legacyQ4_0x4AVX2(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t]) + mins[t]
+//		out[t*outStride] = hsum_float_8(lanes[t]) + mins[t]
 //	}
 //
 //go:noescape
-func legacyQ4_1x1AVX2(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ4_1x1AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyQ4_1x2AVX2 multiplies nb Q4_1 blocks at w with 2 activation row(s) of
+// Q8_1 blocks, row t at x[t*xStride], with AVX2 instructions:
+// (rows = 2; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[20*ib:] // as a slice
+//		q[j], q[j+16] = int32(b[4+j]&15), int32(b[4+j]>>4) // j < 16
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+36*ib:]
+//			lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[4+j])), f16(b)*f16(y), lanes[t][l]) // l < 8
+//			mins[t] += f16(b[2:]) * f16(y[2:])
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(lanes[t]) + mins[t]
+//	}
+//
+//go:noescape
+func legacyQ4_1x2AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ4_1x4AVX2 multiplies nb Q4_1 blocks at w with 4 activation row(s) of
 // Q8_1 blocks, row t at x[t*xStride], with AVX2 instructions:
@@ -82,11 +121,11 @@ func legacyQ4_1x1AVX2(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t]) + mins[t]
+//		out[t*outStride] = hsum_float_8(lanes[t]) + mins[t]
 //	}
 //
 //go:noescape
-func legacyQ4_1x4AVX2(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ4_1x4AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ5_0x1AVX2 multiplies nb Q5_0 blocks at w with 1 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with AVX2 instructions:
@@ -101,11 +140,30 @@ func legacyQ4_1x4AVX2(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t])
+//		out[t*outStride] = hsum_float_8(lanes[t])
 //	}
 //
 //go:noescape
-func legacyQ5_0x1AVX2(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ5_0x1AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyQ5_0x2AVX2 multiplies nb Q5_0 blocks at w with 2 activation row(s) of
+// Q8_0 blocks, row t at x[t*xStride], with AVX2 instructions:
+// (rows = 2; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[22*ib:] // as a slice
+//		q[j] = int32(b[6+j%16]>>(4*(j/16))&15 | qh(b[2:6])>>j&1<<4) - 16
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+34*ib:]
+//			lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[2+j])), f16(b)*f16(y), lanes[t][l]) // l < 8
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(lanes[t])
+//	}
+//
+//go:noescape
+func legacyQ5_0x2AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ5_0x4AVX2 multiplies nb Q5_0 blocks at w with 4 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with AVX2 instructions:
@@ -120,11 +178,11 @@ func legacyQ5_0x1AVX2(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t])
+//		out[t*outStride] = hsum_float_8(lanes[t])
 //	}
 //
 //go:noescape
-func legacyQ5_0x4AVX2(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ5_0x4AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ5_1x1AVX2 multiplies nb Q5_1 blocks at w with 1 activation row(s) of
 // Q8_1 blocks, row t at x[t*xStride], with AVX2 instructions:
@@ -140,11 +198,31 @@ func legacyQ5_0x4AVX2(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t]) + mins[t]
+//		out[t*outStride] = hsum_float_8(lanes[t]) + mins[t]
 //	}
 //
 //go:noescape
-func legacyQ5_1x1AVX2(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ5_1x1AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyQ5_1x2AVX2 multiplies nb Q5_1 blocks at w with 2 activation row(s) of
+// Q8_1 blocks, row t at x[t*xStride], with AVX2 instructions:
+// (rows = 2; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[24*ib:] // as a slice
+//		q[j] = int32(b[8+j%16]>>(4*(j/16))&15 | qh(b[4:8])>>j&1<<4)
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+36*ib:]
+//			lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[4+j])), f16(b)*f16(y), lanes[t][l]) // l < 8
+//			mins[t] += f16(b[2:]) * f16(y[2:])
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(lanes[t]) + mins[t]
+//	}
+//
+//go:noescape
+func legacyQ5_1x2AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ5_1x4AVX2 multiplies nb Q5_1 blocks at w with 4 activation row(s) of
 // Q8_1 blocks, row t at x[t*xStride], with AVX2 instructions:
@@ -160,11 +238,11 @@ func legacyQ5_1x1AVX2(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t]) + mins[t]
+//		out[t*outStride] = hsum_float_8(lanes[t]) + mins[t]
 //	}
 //
 //go:noescape
-func legacyQ5_1x4AVX2(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ5_1x4AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ8_0x1AVX2 multiplies nb Q8_0 blocks at w with 1 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with AVX2 instructions:
@@ -179,11 +257,30 @@ func legacyQ5_1x4AVX2(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t])
+//		out[t*outStride] = hsum_float_8(lanes[t])
 //	}
 //
 //go:noescape
-func legacyQ8_0x1AVX2(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ8_0x1AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyQ8_0x2AVX2 multiplies nb Q8_0 blocks at w with 2 activation row(s) of
+// Q8_0 blocks, row t at x[t*xStride], with AVX2 instructions:
+// (rows = 2; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[34*ib:] // as a slice
+//		q[j] = int32(int8(b[2+j]))
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+34*ib:]
+//			lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[2+j])), f16(b)*f16(y), lanes[t][l]) // l < 8
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(lanes[t])
+//	}
+//
+//go:noescape
+func legacyQ8_0x2AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ8_0x4AVX2 multiplies nb Q8_0 blocks at w with 4 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with AVX2 instructions:
@@ -198,11 +295,11 @@ func legacyQ8_0x1AVX2(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t])
+//		out[t*outStride] = hsum_float_8(lanes[t])
 //	}
 //
 //go:noescape
-func legacyQ8_0x4AVX2(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ8_0x4AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyIQ4_NLx1AVX2 multiplies nb IQ4_NL blocks at w with 1 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with AVX2 instructions:
@@ -222,11 +319,35 @@ func legacyQ8_0x4AVX2(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(even[t] + odd[t]) + tail[t]
+//		out[t*outStride] = hsum_float_8(even[t] + odd[t]) + tail[t]
 //	}
 //
 //go:noescape
-func legacyIQ4_NLx1AVX2(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyIQ4_NLx1AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyIQ4_NLx2AVX2 multiplies nb IQ4_NL blocks at w with 2 activation row(s) of
+// Q8_0 blocks, row t at x[t*xStride], with AVX2 instructions:
+// (rows = 2; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[18*ib:] // as a slice
+//		q[j], q[j+16] = kernelIQ4NLValues[b[2+j]&15], kernelIQ4NLValues[b[2+j]>>4] // j < 16
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+34*ib:]
+//			p[l] = Σ_{j=4l}^{4l+3} q[j]·int8(y[2+j]) // l < 8
+//			switch {
+//			case ib%2 == 1: odd[t][l] = fma32(float32(p[l]), f16(y)*f16(b), odd[t][l])
+//			case ib+1 < nb: even[t][l] = fma32(float32(p[l]), f16(y)*f16(b), even[t][l])
+//			default: tail[t] = f16(y)*f16(b) * float32(Σ p)
+//			}
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(even[t] + odd[t]) + tail[t]
+//	}
+//
+//go:noescape
+func legacyIQ4_NLx2AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyIQ4_NLx4AVX2 multiplies nb IQ4_NL blocks at w with 4 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with AVX2 instructions:
@@ -246,11 +367,11 @@ func legacyIQ4_NLx1AVX2(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(even[t] + odd[t]) + tail[t]
+//		out[t*outStride] = hsum_float_8(even[t] + odd[t]) + tail[t]
 //	}
 //
 //go:noescape
-func legacyIQ4_NLx4AVX2(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyIQ4_NLx4AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ4_0x1VNNI multiplies nb Q4_0 blocks at w with 1 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
@@ -265,11 +386,30 @@ func legacyIQ4_NLx4AVX2(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = sum[t]
+//		out[t*outStride] = sum[t]
 //	}
 //
 //go:noescape
-func legacyQ4_0x1VNNI(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ4_0x1VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyQ4_0x2VNNI multiplies nb Q4_0 blocks at w with 2 activation row(s) of
+// Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
+// (rows = 2; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[18*ib:] // as a slice
+//		q[j], q[j+16] = int32(b[2+j]&15)-8, int32(b[2+j]>>4)-8 // j < 16
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+34*ib:]
+//			sum[t] = fma32(float32(Σ_j q[j]·int8(y[2+j])), f16(b)*f16(y), sum[t])
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = sum[t]
+//	}
+//
+//go:noescape
+func legacyQ4_0x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ4_0x4VNNI multiplies nb Q4_0 blocks at w with 4 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
@@ -284,11 +424,11 @@ func legacyQ4_0x1VNNI(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = sum[t]
+//		out[t*outStride] = sum[t]
 //	}
 //
 //go:noescape
-func legacyQ4_0x4VNNI(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ4_0x4VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ4_1x1VNNI multiplies nb Q4_1 blocks at w with 1 activation row(s) of
 // Q8_1 blocks, row t at x[t*xStride], with VNNI instructions:
@@ -304,11 +444,31 @@ func legacyQ4_0x4VNNI(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t]) + mins[t]
+//		out[t*outStride] = hsum_float_8(lanes[t]) + mins[t]
 //	}
 //
 //go:noescape
-func legacyQ4_1x1VNNI(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ4_1x1VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyQ4_1x2VNNI multiplies nb Q4_1 blocks at w with 2 activation row(s) of
+// Q8_1 blocks, row t at x[t*xStride], with VNNI instructions:
+// (rows = 2; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[20*ib:] // as a slice
+//		q[j], q[j+16] = int32(b[4+j]&15), int32(b[4+j]>>4) // j < 16
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+36*ib:]
+//			lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[4+j])), f16(b)*f16(y), lanes[t][l]) // l < 8
+//			mins[t] += f16(b[2:]) * f16(y[2:])
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(lanes[t]) + mins[t]
+//	}
+//
+//go:noescape
+func legacyQ4_1x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ4_1x4VNNI multiplies nb Q4_1 blocks at w with 4 activation row(s) of
 // Q8_1 blocks, row t at x[t*xStride], with VNNI instructions:
@@ -324,11 +484,11 @@ func legacyQ4_1x1VNNI(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t]) + mins[t]
+//		out[t*outStride] = hsum_float_8(lanes[t]) + mins[t]
 //	}
 //
 //go:noescape
-func legacyQ4_1x4VNNI(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ4_1x4VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ5_0x1VNNI multiplies nb Q5_0 blocks at w with 1 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
@@ -343,11 +503,30 @@ func legacyQ4_1x4VNNI(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t])
+//		out[t*outStride] = hsum_float_8(lanes[t])
 //	}
 //
 //go:noescape
-func legacyQ5_0x1VNNI(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ5_0x1VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyQ5_0x2VNNI multiplies nb Q5_0 blocks at w with 2 activation row(s) of
+// Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
+// (rows = 2; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[22*ib:] // as a slice
+//		q[j] = int32(b[6+j%16]>>(4*(j/16))&15 | qh(b[2:6])>>j&1<<4) - 16
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+34*ib:]
+//			lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[2+j])), f16(b)*f16(y), lanes[t][l]) // l < 8
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(lanes[t])
+//	}
+//
+//go:noescape
+func legacyQ5_0x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ5_0x4VNNI multiplies nb Q5_0 blocks at w with 4 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
@@ -362,11 +541,11 @@ func legacyQ5_0x1VNNI(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t])
+//		out[t*outStride] = hsum_float_8(lanes[t])
 //	}
 //
 //go:noescape
-func legacyQ5_0x4VNNI(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ5_0x4VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ5_1x1VNNI multiplies nb Q5_1 blocks at w with 1 activation row(s) of
 // Q8_1 blocks, row t at x[t*xStride], with VNNI instructions:
@@ -382,11 +561,31 @@ func legacyQ5_0x4VNNI(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t]) + mins[t]
+//		out[t*outStride] = hsum_float_8(lanes[t]) + mins[t]
 //	}
 //
 //go:noescape
-func legacyQ5_1x1VNNI(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ5_1x1VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyQ5_1x2VNNI multiplies nb Q5_1 blocks at w with 2 activation row(s) of
+// Q8_1 blocks, row t at x[t*xStride], with VNNI instructions:
+// (rows = 2; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[24*ib:] // as a slice
+//		q[j] = int32(b[8+j%16]>>(4*(j/16))&15 | qh(b[4:8])>>j&1<<4)
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+36*ib:]
+//			lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[4+j])), f16(b)*f16(y), lanes[t][l]) // l < 8
+//			mins[t] += f16(b[2:]) * f16(y[2:])
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(lanes[t]) + mins[t]
+//	}
+//
+//go:noescape
+func legacyQ5_1x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ5_1x4VNNI multiplies nb Q5_1 blocks at w with 4 activation row(s) of
 // Q8_1 blocks, row t at x[t*xStride], with VNNI instructions:
@@ -402,11 +601,11 @@ func legacyQ5_1x1VNNI(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t]) + mins[t]
+//		out[t*outStride] = hsum_float_8(lanes[t]) + mins[t]
 //	}
 //
 //go:noescape
-func legacyQ5_1x4VNNI(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ5_1x4VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ8_0x1VNNI multiplies nb Q8_0 blocks at w with 1 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
@@ -421,11 +620,30 @@ func legacyQ5_1x4VNNI(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t])
+//		out[t*outStride] = hsum_float_8(lanes[t])
 //	}
 //
 //go:noescape
-func legacyQ8_0x1VNNI(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ8_0x1VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyQ8_0x2VNNI multiplies nb Q8_0 blocks at w with 2 activation row(s) of
+// Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
+// (rows = 2; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[34*ib:] // as a slice
+//		q[j] = int32(int8(b[2+j]))
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+34*ib:]
+//			lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[2+j])), f16(b)*f16(y), lanes[t][l]) // l < 8
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(lanes[t])
+//	}
+//
+//go:noescape
+func legacyQ8_0x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ8_0x4VNNI multiplies nb Q8_0 blocks at w with 4 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
@@ -440,11 +658,11 @@ func legacyQ8_0x1VNNI(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(lanes[t])
+//		out[t*outStride] = hsum_float_8(lanes[t])
 //	}
 //
 //go:noescape
-func legacyQ8_0x4VNNI(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyQ8_0x4VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyIQ4_NLx1VNNI multiplies nb IQ4_NL blocks at w with 1 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
@@ -464,11 +682,35 @@ func legacyQ8_0x4VNNI(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(even[t] + odd[t]) + tail[t]
+//		out[t*outStride] = hsum_float_8(even[t] + odd[t]) + tail[t]
 //	}
 //
 //go:noescape
-func legacyIQ4_NLx1VNNI(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyIQ4_NLx1VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyIQ4_NLx2VNNI multiplies nb IQ4_NL blocks at w with 2 activation row(s) of
+// Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
+// (rows = 2; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[18*ib:] // as a slice
+//		q[j], q[j+16] = kernelIQ4NLValues[b[2+j]&15], kernelIQ4NLValues[b[2+j]>>4] // j < 16
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+34*ib:]
+//			p[l] = Σ_{j=4l}^{4l+3} q[j]·int8(y[2+j]) // l < 8
+//			switch {
+//			case ib%2 == 1: odd[t][l] = fma32(float32(p[l]), f16(y)*f16(b), odd[t][l])
+//			case ib+1 < nb: even[t][l] = fma32(float32(p[l]), f16(y)*f16(b), even[t][l])
+//			default: tail[t] = f16(y)*f16(b) * float32(Σ p)
+//			}
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(even[t] + odd[t]) + tail[t]
+//	}
+//
+//go:noescape
+func legacyIQ4_NLx2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyIQ4_NLx4VNNI multiplies nb IQ4_NL blocks at w with 4 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
@@ -488,8 +730,8 @@ func legacyIQ4_NLx1VNNI(w, x *byte, nb, xStride int, res *[4]float32)
 //		}
 //	}
 //	for t := 0; t < rows; t++ {
-//		res[t] = hsum_float_8(even[t] + odd[t]) + tail[t]
+//		out[t*outStride] = hsum_float_8(even[t] + odd[t]) + tail[t]
 //	}
 //
 //go:noescape
-func legacyIQ4_NLx4VNNI(w, x *byte, nb, xStride int, res *[4]float32)
+func legacyIQ4_NLx4VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)

@@ -83,75 +83,77 @@ func (g *gen) fifthBits(off int) {
 	g.i("VPCMPEQB legacyBitSel<>(SB), %s, %s", regT2, regT2)
 }
 
-// decode turns the weight block at SI into regWS (signed) or regWA
-// (unsigned), sets regScale, and prepares what the token steps need.
-func (g *gen) decode(f format, is isa) {
+// decode turns the weight block at off(SI) into regWS (signed) or regWA
+// (unsigned), prepares what the token steps need and, with scale, sets
+// regScale.
+func (g *gen) decode(f format, is isa, off int, scale bool) {
 	switch f.name {
 	case "Q4_0":
-		g.nibbles(2, regT1)
+		g.nibbles(off+2, regT1)
 		g.i("VPSUBB %s, %s, %s", regConst, regT1, regWS)
 	case "Q4_1":
-		g.nibbles(4, regWA)
+		g.nibbles(off+4, regWA)
 	case "Q5_0":
-		g.nibbles(6, regT1)
-		g.fifthBits(2)
+		g.nibbles(off+6, regT1)
+		g.fifthBits(off + 2)
 		g.i("VPANDN legacyF0<>(SB), %s, %s", regT2, regT2)
 		g.i("VPOR %s, %s, %s", regT2, regT1, regWS)
 	case "Q5_1":
-		g.nibbles(8, regT1)
-		g.fifthBits(4)
+		g.nibbles(off+8, regT1)
+		g.fifthBits(off + 4)
 		g.i("VPAND legacy10<>(SB), %s, %s", regT2, regT2)
 		g.i("VPOR %s, %s, %s", regT2, regT1, regWA)
 	case "Q8_0":
-		g.i("VMOVDQU 2(SI), %s", regWS)
+		g.i("VMOVDQU %d(SI), %s", off+2, regWS)
 	case "IQ4_NL":
-		g.nibbles(2, regT1)
+		g.nibbles(off+2, regT1)
 		g.i("VPSHUFB %s, %s, %s", regT1, regConst, regWS)
 	}
 	if !f.unsigned {
 		if is.vnni {
 			// -128·Σw per lane: the products of (x+128) with w, plus this, are Σx·w.
-			g.i("VPXORD Y16, Y16, Y16")
-			g.i("VPXORD Y17, Y17, Y17")
-			g.i("VPDPBUSD %s, %s, Y17", regWS, regOnes)
-			g.i("VPSUBD Y17, Y16, %s", regWA)
+			g.i("VPXOR %s, %s, %s", regT2, regT2, regT2)
+			g.i("VPDPBUSD %s, %s, %s", regWS, regOnes, regT2)
+			g.i("VPXOR %s, %s, %s", regWA, regWA, regWA)
+			g.i("VPSUBD %s, %s, %s", regT2, regWA, regWA)
 		} else {
 			g.i("VPABSB %s, %s", regWS, regWA)
 		}
 	}
+	if !scale {
+		return
+	}
 	if f.unsigned {
-		g.i("VPBROADCASTD (SI), %s", x(regScale))
+		g.i("VPBROADCASTD %d(SI), %s", off, x(regScale))
 	} else {
-		g.i("VPBROADCASTW (SI), %s", x(regScale))
+		g.i("VPBROADCASTW %d(SI), %s", off, x(regScale))
 	}
 	g.i("VCVTPH2PS %s, %s", x(regScale), regScale)
 }
 
-// lanes leaves in T1 the eight int32 lane sums (lane l: elements 4l..4l+3)
-// of the decoded block with the activation block at 0(ptr).
-func (g *gen) lanes(f format, is isa, ptr string) {
-	q := 2
+// lanes leaves in dst (not T2) the eight int32 lane sums (lane l: elements
+// 4l..4l+3) of the decoded block with the activation block at off(ptr).
+func (g *gen) lanes(f format, is isa, ptr string, off int, dst string) {
+	q := off + 2
 	if f.unsigned {
-		q = 4
+		q = off + 4
 	}
 	switch {
 	case is.vnni && f.unsigned:
-		g.i("VPXORD Y16, Y16, Y16")
-		g.i("VPDPBUSD %d(%s), %s, Y16", q, ptr, regWA)
-		g.i("VMOVDQU32 Y16, %s", regT1)
+		g.i("VPXOR %s, %s, %s", dst, dst, dst)
+		g.i("VPDPBUSD %d(%s), %s, %s", q, ptr, regWA, dst)
 	case is.vnni:
-		g.i("VPXOR %d(%s), %s, %s", q, ptr, regOnes, regT1)
-		g.i("VMOVDQU32 %s, Y16", regWA)
-		g.i("VPDPBUSD %s, %s, Y16", regWS, regT1)
-		g.i("VMOVDQU32 Y16, %s", regT1)
+		g.i("VPXOR %d(%s), %s, %s", q, ptr, regOnes, regT2)
+		g.i("VMOVDQA %s, %s", regWA, dst)
+		g.i("VPDPBUSD %s, %s, %s", regWS, regT2, dst)
 	case f.unsigned:
-		g.i("VPMADDUBSW %d(%s), %s, %s", q, ptr, regWA, regT1)
-		g.i("VPMADDWD %s, %s, %s", regOnes, regT1, regT1)
+		g.i("VPMADDUBSW %d(%s), %s, %s", q, ptr, regWA, dst)
+		g.i("VPMADDWD %s, %s, %s", regOnes, dst, dst)
 	default:
-		g.i("VMOVDQU %d(%s), %s", q, ptr, regT1)
-		g.i("VPSIGNB %s, %s, %s", regWS, regT1, regT1)
-		g.i("VPMADDUBSW %s, %s, %s", regT1, regWA, regT1)
-		g.i("VPMADDWD %s, %s, %s", regOnes, regT1, regT1)
+		g.i("VMOVDQU %d(%s), %s", q, ptr, dst)
+		g.i("VPSIGNB %s, %s, %s", regWS, dst, dst)
+		g.i("VPMADDUBSW %s, %s, %s", dst, regWA, dst)
+		g.i("VPMADDWD %s, %s, %s", regOnes, dst, dst)
 	}
 }
 
@@ -169,7 +171,7 @@ func (g *gen) hsumInt() {
 // tokenStep adds the block's contribution for token t (pointer ptr) into
 // the accumulator a (and a2 for the min term).
 func (g *gen) tokenStep(f format, is isa, ptr, a, a2 string) {
-	g.lanes(f, is, ptr)
+	g.lanes(f, is, ptr, 0, regT1)
 	switch {
 	case f.scalar:
 		g.hsumInt()
@@ -197,7 +199,7 @@ func (g *gen) tokenStep(f format, is isa, ptr, a, a2 string) {
 
 // tail sets X(a2) to d·Σ lanes for the block (IQ4_NL's odd last block).
 func (g *gen) tail(f format, is isa, ptr, a2 string) {
-	g.lanes(f, is, ptr)
+	g.lanes(f, is, ptr, 0, regT1)
 	g.hsumInt()
 	g.i("VCVTDQ2PS %s, %s", x(regT1), x(regT1))
 	g.i("VPBROADCASTW (%s), %s", ptr, x(regT2))
@@ -225,15 +227,25 @@ func (g *gen) advance(f format, nx int) {
 	}
 }
 
+// rowCounts are the activation row counts each format has a routine for.
+var rowCounts = []int{1, 2, 4}
+
+// routineName is the name of format f's routine for nx rows.
+func routineName(f format, is isa, nx int) string {
+	return fmt.Sprintf("legacy%sx%d%s", f.name, nx, is.name)
+}
+
 func (g *gen) routine(f format, is isa, nx int) {
-	name := fmt.Sprintf("legacy%sx%d%s", f.name, nx, is.name)
-	g.p("// func %s(w, x *byte, nb, xStride int, res *[4]float32)", name)
-	g.p("TEXT ·%s(SB), NOSPLIT, $0-40", name)
+	name := routineName(f, is, nx)
+	g.p("// func %s(w, x *byte, nb, xStride int, out *float32, outStride int)", name)
+	g.p("TEXT ·%s(SB), NOSPLIT, $0-48", name)
 	g.i("MOVQ w+0(FP), SI")
 	g.i("MOVQ x+8(FP), R8")
 	g.i("MOVQ nb+16(FP), CX")
 	g.i("MOVQ xStride+24(FP), DX")
-	g.i("MOVQ res+32(FP), DI")
+	g.i("MOVQ out+32(FP), DI")
+	g.i("MOVQ outStride+40(FP), R12")
+	g.i("SHLQ $2, R12")
 	for t := 1; t < nx; t++ {
 		g.i("LEAQ (%s)(DX*1), %s", tokenPtr[t-1], tokenPtr[t])
 	}
@@ -255,6 +267,29 @@ func (g *gen) routine(f format, is isa, nx int) {
 			g.i("VXORPS %s, %s, %s", acc2(t), acc2(t), acc2(t))
 		}
 	}
+	switch {
+	case f.scalar && nx == 1:
+		g.scalarOne(f, is)
+	case f.scalar:
+		g.scalarTile(f, is, nx)
+	default:
+		g.laneLoop(f, is, nx)
+	}
+	g.i("VZEROUPPER")
+	g.i("RET")
+	g.p("")
+}
+
+// store writes lane 0 of X(acc(t)) to token t's result.
+func (g *gen) store(t, nx int) {
+	g.i("VMOVSS %s, (DI)", x(acc(t)))
+	if t+1 < nx {
+		g.i("ADDQ R12, DI")
+	}
+}
+
+// laneLoop is the block loop of the lane-wise formats.
+func (g *gen) laneLoop(f format, is isa, nx int) {
 	if f.pairs {
 		g.i("MOVQ CX, BX")
 		g.i("SHRQ $1, CX")
@@ -262,13 +297,13 @@ func (g *gen) routine(f format, is isa, nx int) {
 	g.i("TESTQ CX, CX")
 	g.i("JZ done")
 	g.p("loop:")
-	g.decode(f, is)
+	g.decode(f, is, 0, true)
 	for t := 0; t < nx; t++ {
 		g.tokenStep(f, is, tokenPtr[t], acc(t), acc2(t))
 	}
 	g.advance(f, nx)
 	if f.pairs {
-		g.decode(f, is)
+		g.decode(f, is, 0, true)
 		for t := 0; t < nx; t++ {
 			g.tokenStep(f, is, tokenPtr[t], acc2(t), "")
 		}
@@ -285,16 +320,14 @@ func (g *gen) routine(f format, is isa, nx int) {
 		}
 		g.i("TESTQ $1, BX")
 		g.i("JZ sum")
-		g.decode(f, is)
+		g.decode(f, is, 0, true)
 		for t := 0; t < nx; t++ {
 			g.tail(f, is, tokenPtr[t], acc2(t))
 		}
 		g.p("sum:")
 	}
 	for t := 0; t < nx; t++ {
-		if !f.scalar {
-			g.hsumFloat(acc(t))
-		}
+		g.hsumFloat(acc(t))
 		if f.unsigned {
 			g.i("VMOVSHDUP %s, %s", x(acc2(t)), x(regT2))
 			g.i("VADDSS %s, %s, %s", x(regT2), x(acc(t)), x(acc(t)))
@@ -302,11 +335,91 @@ func (g *gen) routine(f format, is isa, nx int) {
 		if f.pairs {
 			g.i("VADDSS %s, %s, %s", x(acc2(t)), x(acc(t)), x(acc(t)))
 		}
-		g.i("VMOVSS %s, %d(DI)", x(acc(t)), 4*t)
+		g.store(t, nx)
 	}
-	g.i("VZEROUPPER")
-	g.i("RET")
-	g.p("")
+}
+
+// scalarOne is Q4_0 for one row: two blocks per iteration, whose integer
+// sums are reduced together, then fused one after the other into X0.
+func (g *gen) scalarOne(f format, is isa) {
+	g.i("MOVQ CX, BX")
+	g.i("SHRQ $1, CX")
+	g.i("JZ single")
+	g.p("loop:")
+	g.decode(f, is, 0, false)
+	g.lanes(f, is, "R8", 0, "Y4")
+	g.decode(f, is, f.block, false)
+	g.lanes(f, is, "R8", f.act, "Y5")
+	g.i("VPHADDD Y5, Y4, Y4")
+	g.i("VEXTRACTI128 $1, Y4, X5")
+	g.i("VPADDD X5, X4, X4")
+	g.i("VPHADDD X4, X4, X4") // [sa, sb, sa, sb]
+	g.i("VCVTDQ2PS X4, X4")
+	g.i("MOVWLZX (SI), AX")
+	g.i("VMOVD AX, X5")
+	g.i("VPINSRW $1, %d(SI), X5, X5", f.block)
+	g.i("VPINSRW $2, (R8), X5, X5")
+	g.i("VPINSRW $3, %d(R8), X5, X5", f.act)
+	g.i("VCVTPH2PS X5, X5") // [dwa, dwb, dxa, dxb]
+	g.i("VMOVHLPS X5, X5, X6")
+	g.i("VMULPS X6, X5, X5") // [da, db]
+	g.i("VFMADD231SS X5, X4, X0")
+	g.i("VMOVSHDUP X4, X4")
+	g.i("VMOVSHDUP X5, X5")
+	g.i("VFMADD231SS X5, X4, X0")
+	g.i("ADDQ $%d, SI", 2*f.block)
+	g.i("ADDQ $%d, R8", 2*f.act)
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("single:")
+	g.i("TESTQ $1, BX")
+	g.i("JZ done")
+	g.decode(f, is, 0, true)
+	g.tokenStep(f, is, "R8", acc(0), "")
+	g.p("done:")
+	g.store(0, 1)
+}
+
+// scalarTile is Q4_0 for two or four rows: the rows' integer sums of a
+// block are reduced together and fused into lane t of X0 at once.
+func (g *gen) scalarTile(f format, is isa, nx int) {
+	g.i("TESTQ CX, CX")
+	g.i("JZ done")
+	g.p("loop:")
+	g.decode(f, is, 0, true)
+	for t := 0; t < nx; t++ {
+		g.lanes(f, is, tokenPtr[t], 0, fmt.Sprintf("Y%d", 4+t))
+	}
+	if nx == 4 {
+		g.i("VPHADDD Y5, Y4, Y4")
+		g.i("VPHADDD Y7, Y6, Y6")
+		g.i("VPHADDD Y6, Y4, Y4")
+		g.i("VEXTRACTI128 $1, Y4, X5")
+		g.i("VPADDD X5, X4, X4")
+	} else {
+		g.i("VPHADDD Y5, Y4, Y4")
+		g.i("VEXTRACTI128 $1, Y4, X5")
+		g.i("VPADDD X5, X4, X4")
+		g.i("VPHADDD X4, X4, X4")
+	}
+	g.i("VCVTDQ2PS X4, X4")
+	g.i("MOVWLZX (R8), AX")
+	g.i("VMOVD AX, X5")
+	for t := 1; t < nx; t++ {
+		g.i("VPINSRW $%d, (%s), X5, X5", t, tokenPtr[t])
+	}
+	g.i("VCVTPH2PS X5, X5")
+	g.i("VMULPS %s, X5, X5", x(regScale))
+	g.i("VFMADD231PS X5, X4, X0")
+	g.advance(f, nx)
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("done:")
+	g.i("VMOVSS X0, (DI)")
+	for t := 1; t < nx; t++ {
+		g.i("ADDQ R12, DI")
+		g.i("VEXTRACTPS $%d, X0, (DI)", t)
+	}
 }
 
 // data emits a 32-byte constant.
@@ -361,7 +474,7 @@ func main() {
 	g.data("legacyIQ4NL", iq4)
 	for _, is := range isas {
 		for _, f := range formats {
-			for _, nx := range []int{1, 4} {
+			for _, nx := range rowCounts {
 				g.routine(f, is, nx)
 			}
 		}

@@ -43,11 +43,11 @@ func reference(f format) string {
 	switch {
 	case f.scalar:
 		step = fmt.Sprintf("sum[t] = fma32(float32(Σ_j q[j]·int8(y[%d+j])), f16(b)*f16(y), sum[t])", qo)
-		final = "res[t] = sum[t]"
+		final = "out[t*outStride] = sum[t]"
 	case f.unsigned:
 		step = fmt.Sprintf("lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[%d+j])), f16(b)*f16(y), lanes[t][l]) // l < 8\n"+
 			"\t\t\tmins[t] += f16(b[2:]) * f16(y[2:])", qo)
-		final = "res[t] = hsum_float_8(lanes[t]) + mins[t]"
+		final = "out[t*outStride] = hsum_float_8(lanes[t]) + mins[t]"
 	case f.pairs:
 		step = fmt.Sprintf("p[l] = Σ_{j=4l}^{4l+3} q[j]·int8(y[%d+j]) // l < 8\n", qo) +
 			"\t\t\tswitch {\n" +
@@ -55,10 +55,10 @@ func reference(f format) string {
 			"\t\t\tcase ib+1 < nb: even[t][l] = fma32(float32(p[l]), f16(y)*f16(b), even[t][l])\n" +
 			"\t\t\tdefault: tail[t] = f16(y)*f16(b) * float32(Σ p)\n" +
 			"\t\t\t}"
-		final = "res[t] = hsum_float_8(even[t] + odd[t]) + tail[t]"
+		final = "out[t*outStride] = hsum_float_8(even[t] + odd[t]) + tail[t]"
 	default:
 		step = fmt.Sprintf("lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[%d+j])), f16(b)*f16(y), lanes[t][l]) // l < 8", qo)
-		final = "res[t] = hsum_float_8(lanes[t])"
+		final = "out[t*outStride] = hsum_float_8(lanes[t])"
 	}
 	return fmt.Sprintf("\tfor ib := 0; ib < nb; ib++ {\n"+
 		"\t\tb := w[%d*ib:] // as a slice\n"+
@@ -90,8 +90,8 @@ func declarations() []byte {
 	p("func legacyHasF16C() bool")
 	for _, is := range isas {
 		for _, f := range formats {
-			for _, nx := range []int{1, 4} {
-				name := fmt.Sprintf("legacy%sx%d%s", f.name, nx, is.name)
+			for _, nx := range rowCounts {
+				name := routineName(f, is, nx)
 				p("")
 				p("// %s multiplies nb %s blocks at w with %d activation row(s) of", name, f.name, nx)
 				p("// %s blocks, row t at x[t*xStride], with %s instructions:", map[int]string{34: "Q8_0", 36: "Q8_1"}[f.act], is.name)
@@ -102,7 +102,7 @@ func declarations() []byte {
 				}
 				p("//")
 				p("//go:noescape")
-				p("func %s(w, x *byte, nb, xStride int, res *[4]float32)", name)
+				p("func %s(w, x *byte, nb, xStride int, out *float32, outStride int)", name)
 			}
 		}
 	}
