@@ -27,6 +27,10 @@ var kquantAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && hasF16C()
 // byte and word instructions (AVX512BW) and VPDPWSSD (AVX512_VNNI).
 var kquantAVX512 = kquantAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VNNI
 
+// kquantBMI2 reports whether the CPU also has PDEP (BMI2), which the IQ4_XS
+// kernel unpacks its scales with.
+var kquantBMI2 = kquantAVX2 && cpu.X86.HasBMI2
+
 var _ = registerAccel(func(table *[kernelTypeLimit]vecDotKernel) {
 	if !kquantAVX2 {
 		return
@@ -42,6 +46,9 @@ var _ = registerAccel(func(table *[kernelTypeLimit]vecDotKernel) {
 	table[Q6_K] = vecDotKernel{Q8_K, dotQ6_KQ8_KAVX2, nil}
 	if kquantAVX512 {
 		table[Q6_K] = vecDotKernel{Q8_K, dotQ6_KQ8_KAVX512, nil}
+	}
+	if kquantBMI2 {
+		table[IQ4_XS] = vecDotKernel{Q8_K, dotIQ4_XSQ8_KAVX2, nil}
 	}
 })
 
@@ -107,6 +114,14 @@ func dotQ6_KQ8_KAVX2(n int, w, x []byte, xStride, nx int, out []float32, outStri
 func dotQ6_KQ8_KAVX512(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
 	if nb := kquantCheck(n, 210, w, x, xStride, nx, out, outStride); nb > 0 {
 		q6KDotAVX512(&w[0], &x[0], nb, xStride, nx, &out[0], outStride)
+	}
+}
+
+// dotIQ4_XSQ8_KAVX2 is ggml's AVX2 ggml_vec_dot_iq4_xs_q8_K for up to
+// kernelTile activation rows.
+func dotIQ4_XSQ8_KAVX2(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	if nb := kquantCheck(n, 136, w, x, xStride, nx, out, outStride); nb > 0 {
+		iq4XSDotAVX2(&w[0], &x[0], nb, xStride, nx, &out[0], outStride)
 	}
 }
 
@@ -214,3 +229,28 @@ func q6KDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
 //
 //go:noescape
 func q6KDotAVX512(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+
+// iq4XSDotAVX2 multiplies nb IQ4_XS super-blocks at w with nx
+// (1..kernelTile) rows of nb Q8_K blocks, xStride bytes apart, as ggml's
+// AVX2 kernel:
+//
+//	for t := 0; t < nx; t++ {
+//		var acc [8]float32 // lane l: elements 4l..4l+3 of each 32
+//		for i := 0; i < nb; i++ {
+//			b, y := w[136*i:], x[t*xStride+292*i:]
+//			var sumi [8]int32
+//			for e := 0; e < 256; e++ {
+//				ib, j := e/32, e%32
+//				ls := (b[4+ib/2]>>(4*(ib%2))&15 | (scales_h>>(2*ib)&3)<<4) - 32
+//				v := kvalues_iq4nl[b[8+16*ib+j%16]>>(4*(j/16))&15]
+//				sumi[j/4] += ls * v * int8(y[4+e])
+//			}
+//			for l := range acc {
+//				acc[l] = fma(fp16(b[0:])·y.d, float32(sumi[l]), acc[l])
+//			}
+//		}
+//		out[t*outStride] = hsum_float_8(acc)
+//	}
+//
+//go:noescape
+func iq4XSDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)

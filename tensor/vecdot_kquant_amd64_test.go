@@ -24,6 +24,7 @@ var kquantAsm = []struct {
 	{"Q5_K/AVX512", Q5_K, dotQ5_KQ8_KAVX512, kquantAVX512, true},
 	{"Q6_K/AVX2", Q6_K, dotQ6_KQ8_KAVX2, kquantAVX2, true},
 	{"Q6_K/AVX512", Q6_K, dotQ6_KQ8_KAVX512, kquantAVX512, true},
+	{"IQ4_XS/AVX2", IQ4_XS, dotIQ4_XSQ8_KAVX2, kquantBMI2, true},
 }
 
 // kquantX86Q4K transcribes ggml's AVX2 ggml_vec_dot_q4_K_q8_K for one row of
