@@ -35,6 +35,8 @@ var _ = registerAccel(func(table *[kernelTypeLimit]vecDotKernel) {
 	if !kquantAVX2 {
 		return
 	}
+	table[Q2_K] = vecDotKernel{Q8_K, dotQ2_KQ8_KAVX2, nil}
+	table[Q3_K] = vecDotKernel{Q8_K, dotQ3_KQ8_KAVX2, nil}
 	table[Q4_K] = vecDotKernel{Q8_K, dotQ4_KQ8_KAVX2, nil}
 	if kquantAVX512 {
 		table[Q4_K] = vecDotKernel{Q8_K, dotQ4_KQ8_KAVX512, nil}
@@ -122,6 +124,22 @@ func dotQ6_KQ8_KAVX512(n int, w, x []byte, xStride, nx int, out []float32, outSt
 func dotIQ4_XSQ8_KAVX2(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
 	if nb := kquantCheck(n, 136, w, x, xStride, nx, out, outStride); nb > 0 {
 		iq4XSDotAVX2(&w[0], &x[0], nb, xStride, nx, &out[0], outStride)
+	}
+}
+
+// dotQ2_KQ8_KAVX2 is ggml's AVX2 ggml_vec_dot_q2_K_q8_K for up to kernelTile
+// activation rows.
+func dotQ2_KQ8_KAVX2(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	if nb := kquantCheck(n, 84, w, x, xStride, nx, out, outStride); nb > 0 {
+		q2KDotAVX2(&w[0], &x[0], nb, xStride, nx, &out[0], outStride)
+	}
+}
+
+// dotQ3_KQ8_KAVX2 is ggml's AVX2 ggml_vec_dot_q3_K_q8_K for up to kernelTile
+// activation rows.
+func dotQ3_KQ8_KAVX2(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	if nb := kquantCheck(n, 110, w, x, xStride, nx, out, outStride); nb > 0 {
+		q3KDotAVX2(&w[0], &x[0], nb, xStride, nx, &out[0], outStride)
 	}
 }
 
@@ -254,3 +272,53 @@ func q6KDotAVX512(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
 //
 //go:noescape
 func iq4XSDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+
+// q2KDotAVX2 multiplies nb Q2_K super-blocks at w with nx (1..kernelTile)
+// rows of nb Q8_K blocks, xStride bytes apart, as ggml's AVX2 kernel:
+//
+//	for t := 0; t < nx; t++ {
+//		var acc [8]float32 // lane l: elements 4l..4l+3 of each 32
+//		for i := 0; i < nb; i++ {
+//			b, y := w[84*i:], x[t*xStride+292*i:]
+//			var prod, sumi [8]int32
+//			for l := range prod {
+//				prod[l] = int32(b[2l]>>4)·bsum[2l] + int32(b[2l+1]>>4)·bsum[2l+1]
+//			}
+//			for e := 0; e < 256; e++ {
+//				q := b[16+32*(e/128)+e%32] >> (2*(e%128/32)) & 3
+//				sumi[e%32/4] += int32(b[e/16]&15) * q * int8(y[4+e])
+//			}
+//			for l := range acc {
+//				acc[l] = fma(-y.d·fp16(b[82:]), float32(prod[l]), acc[l])
+//				acc[l] = fma(y.d·fp16(b[80:]), float32(sumi[l]), acc[l])
+//			}
+//		}
+//		out[t*outStride] = hsum_float_8(acc)
+//	}
+//
+//go:noescape
+func q2KDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+
+// q3KDotAVX2 multiplies nb Q3_K super-blocks at w with nx (1..kernelTile)
+// rows of nb Q8_K blocks, xStride bytes apart, as ggml's AVX2 kernel:
+//
+//	for t := 0; t < nx; t++ {
+//		var acc [8]float32 // lane l: elements 4l..4l+3 of each 32
+//		for i := 0; i < nb; i++ {
+//			b, y := w[110*i:], x[t*xStride+292*i:]
+//			sc := the 16 signed 6-bit scales of b[96:108]
+//			var sumi [8]int32
+//			for e := 0; e < 256; e++ {
+//				c, j, l := e/128, e%128/32, e%32
+//				q := b[32+32*c+l]>>(2*j)&3 + 4*(b[l]>>(4*c+j)&1)
+//				sumi[l/4] += sc[e/16] * (q-4) * int8(y[4+e])
+//			}
+//			for l := range acc {
+//				acc[l] = fma(y.d·fp16(b[108:]), float32(sumi[l]), acc[l])
+//			}
+//		}
+//		out[t*outStride] = hsum_float_8(acc)
+//	}
+//
+//go:noescape
+func q3KDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)

@@ -18,6 +18,8 @@ var kquantAsm = []struct {
 	ok    bool // the CPU runs it
 	exact bool // the Go kernel follows the same (x86) order
 }{
+	{"Q2_K/AVX2", Q2_K, dotQ2_KQ8_KAVX2, kquantAVX2, true},
+	{"Q3_K/AVX2", Q3_K, dotQ3_KQ8_KAVX2, kquantAVX2, true},
 	{"Q4_K/AVX2", Q4_K, dotQ4_KQ8_KAVX2, kquantAVX2, false},
 	{"Q4_K/AVX512", Q4_K, dotQ4_KQ8_KAVX512, kquantAVX512, false},
 	{"Q5_K/AVX2", Q5_K, dotQ5_KQ8_KAVX2, kquantAVX2, true},
