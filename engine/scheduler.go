@@ -28,7 +28,7 @@ type SchedulerOptions struct {
 	// StepTokens is the most tokens one forward pass carries (one per
 	// decoding sequence plus chunks of prompts being read), so that a long
 	// prompt joining does not stall the others; 0 means the smaller of
-	// the model's batch size and 256.
+	// the model's batch size and 128.
 	StepTokens int
 }
 
@@ -82,7 +82,7 @@ func (m *Model) NewScheduler(opts SchedulerOptions) *Scheduler {
 		opts.QueueSize = 0
 	}
 	if opts.StepTokens <= 0 {
-		opts.StepTokens = min(m.batch, 256)
+		opts.StepTokens = min(m.batch, 128)
 	}
 	s := &Scheduler{m: m, opts: opts, cache: m.net.NewCache(m.ctxLen),
 		wake: make(chan struct{}, 1), stopped: make(chan struct{})}
