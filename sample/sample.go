@@ -86,6 +86,9 @@ func (s *Sampler) Sample(logits []float32, history []int) int {
 		return -1
 	}
 	o := s.opts
+	if o.Greedy() && !penalizes(o, history) {
+		return argmaxLogits(logits)
+	}
 	s.cands = Candidates(logits, s.cands)
 	c := s.cands
 	c = Penalize(c, Window(history, o.RepeatLastN), o.RepeatPenalty, o.FrequencyPenalty, o.PresencePenalty)
