@@ -54,13 +54,18 @@ var _ = registerAccel(func(table *[kernelTypeLimit]vecDotKernel) {
 	}
 })
 
-// kquantCheck validates the slices of a K-quant kernel call and returns the
-// number of super-blocks; it writes zeros and returns 0 when there is
+// kquantCheck validates a K-quant kernel call (at most kernelTile rows,
+// slices long enough: it panics otherwise, as the Go kernels do) and returns
+// the number of super-blocks; it writes zeros and returns 0 when there is
 // nothing to multiply.
 func kquantCheck(n, blockBytes int, w, x []byte, xStride, nx int, out []float32, outStride int) int {
 	nb := n / QK_K
 	if nx <= 0 {
 		return 0
+	}
+	if nx > kernelTile {
+		// The assembly keeps kernelTile rows of sums in its frame.
+		panic("tensor: K-quant kernel called with more than kernelTile rows")
 	}
 	_ = out[(nx-1)*outStride]
 	if nb == 0 {

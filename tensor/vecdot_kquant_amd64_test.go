@@ -172,3 +172,31 @@ func TestKQuantAsmMatchesGo(t *testing.T) {
 		})
 	}
 }
+
+// TestKQuantAsmRejectsMisuse checks that short slices and too many rows
+// panic instead of reaching the assembly.
+func TestKQuantAsmRejectsMisuse(t *testing.T) {
+	for _, kc := range kquantAsm {
+		if !kc.ok {
+			continue
+		}
+		w := make([]byte, kc.typ.TypeSize())
+		x := make([]byte, (kernelTile+1)*kquantQ8KBytes)
+		cases := map[string]func(){
+			"rows":      func() { kc.dot(QK_K, w, x, kquantQ8KBytes, kernelTile+1, make([]float32, kernelTile+1), 1) },
+			"short w":   func() { kc.dot(2*QK_K, w, x, 2*kquantQ8KBytes, 1, make([]float32, 1), 1) },
+			"short x":   func() { kc.dot(QK_K, w, x[:kquantQ8KBytes-1], kquantQ8KBytes, 1, make([]float32, 1), 1) },
+			"short out": func() { kc.dot(QK_K, w, x, kquantQ8KBytes, 2, make([]float32, 2), 2) },
+		}
+		for name, f := range cases {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s %s: no panic", kc.name, name)
+					}
+				}()
+				f()
+			}()
+		}
+	}
+}
