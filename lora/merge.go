@@ -16,7 +16,7 @@ type VocabWriter interface {
 
 // MergeOptions are the settings of Merge.
 type MergeOptions struct {
-	// Retype stores every matrix (2-D tensor) of the result as Type, falling
+	// Retype stores every matrix (tensor of 2 or more dimensions) as Type, falling
 	// back as llama.cpp's quantizer does where a row length does not fit the
 	// type's blocks. Without it each tensor keeps its type.
 	Retype bool
@@ -73,7 +73,7 @@ func Merge(base *weights.File, adapters []Scaled, opts MergeOptions) (*gguf.Meta
 	var out []gguf.WriteTensor
 	for _, w := range base.Tensors {
 		typ := w.Type
-		if opts.Retype && len(w.Shape) == 2 {
+		if opts.Retype && len(w.Shape) >= 2 {
 			typ = fitType(opts.Type, w.Type, w.Shape[0])
 		}
 		terms := updates[w.Name]
@@ -114,12 +114,17 @@ type named struct {
 	name string
 }
 
-// baseMatrix views a 2-D base tensor as a matrix.
+// baseMatrix views a base tensor of two or more dimensions as a matrix of
+// rows of Shape[0] values (stacked expert matrices become more rows).
 func baseMatrix(w *weights.Tensor) (named, error) {
-	if len(w.Shape) != 2 || w.Shape[0] > 1<<31 || w.Shape[1] > 1<<31 {
+	rows := uint64(1)
+	for _, d := range w.Shape[1:] {
+		rows *= d
+	}
+	if len(w.Shape) < 2 || w.Shape[0] > 1<<31 || rows > 1<<31 || (w.Shape[0] != 0 && w.Elements()/w.Shape[0] != rows) {
 		return named{}, fmt.Errorf("lora: tensor %s: shape %v is not a matrix", w.Name, w.Shape)
 	}
-	m, err := tensor.NewMatrix(w.Type, int(w.Shape[1]), int(w.Shape[0]), w.Data)
+	m, err := tensor.NewMatrix(w.Type, int(rows), int(w.Shape[0]), w.Data)
 	if err != nil {
 		return named{}, fmt.Errorf("lora: tensor %s: %w", w.Name, err)
 	}

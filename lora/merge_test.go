@@ -1,6 +1,7 @@
 package lora_test
 
 import (
+	"bytes"
 	"path/filepath"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/herdllm/herd/lora"
 	"github.com/herdllm/herd/tensor"
 	"github.com/herdllm/herd/train"
+	"github.com/herdllm/herd/weights"
 )
 
 // TestMergeEqualsRunTime: an adapter applied at run time changes the
@@ -158,4 +160,41 @@ func closeToAdapted(t *testing.T, base, run, merged [][]float32, quantErr float6
 // q8Error is how far the Q8_0 encoding of stories260K moves its logits.
 func q8Error(t *testing.T) float64 {
 	return maxDiff(logits(t, baseBin(t)), logits(t, testdata.Path(t, "stories260K", "stories260K-q8_0.gguf")))
+}
+
+// TestRetypeStackedMatrices re-quantizes a 3-D tensor (stacked expert
+// matrices) row by row and leaves vectors alone.
+func TestRetypeStackedMatrices(t *testing.T) {
+	vals := make([]float32, 64*3*2)
+	for i := range vals {
+		vals[i] = float32(i%13) / 13
+	}
+	data := make([]byte, 4*len(vals))
+	if err := tensor.Quantize(tensor.F32, vals, data); err != nil {
+		t.Fatal(err)
+	}
+	meta := gguf.NewMetadata()
+	meta.Set("general.architecture", "llama")
+	f := weights.NewFile("experts", "gguf", meta, []*weights.Tensor{
+		{Name: "blk.0.ffn_up_exps.weight", Type: tensor.F32, Shape: []uint64{64, 3, 2}, Data: data},
+		{Name: "blk.0.ffn_norm.weight", Type: tensor.F32, Shape: []uint64{64}, Data: data[:256]},
+	})
+	_, ts, err := lora.Merge(f, nil, lora.MergeOptions{Retype: true, Type: tensor.Q8_0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts[0].Type != tensor.Q8_0 || ts[1].Type != tensor.F32 {
+		t.Fatalf("types %v %v, want Q8_0 and F32", ts[0].Type, ts[1].Type)
+	}
+	got := make([]byte, 12*34)
+	if err := ts[0].Fill(got); err != nil {
+		t.Fatal(err)
+	}
+	want := make([]byte, 12*34)
+	if err := tensor.Quantize(tensor.Q8_0, vals, want); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("stacked matrices re-quantized differently from a plain Q8_0 quantization")
+	}
 }
