@@ -201,3 +201,12 @@ func TestCompletionTokens(t *testing.T) {
 		t.Errorf("unknown token id: %d %s", status, body)
 	}
 }
+
+// TestOllamaBadContext checks that context ids outside the vocabulary are a
+// client error.
+func TestOllamaBadContext(t *testing.T) {
+	_, ts := newTestServer(t, Config{})
+	if status, _, body := post(t, ts.URL+"/api/generate", `{"model":"stories260K","prompt":"hi","context":[1,-4]}`); status != 400 {
+		t.Errorf("%d %s", status, body)
+	}
+}

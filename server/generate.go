@@ -50,15 +50,14 @@ type genRequest struct {
 // genResult is a finished generation.
 type genResult struct {
 	engine.Result
-	model      string
-	content    string          // the text, or the text left after tool calls
-	calls      []chat.ToolCall // tool calls parsed from the text
-	tokens     []int           // prompt and generated tokens (Ollama's context)
-	load       time.Duration   // time spent waiting for the model to load
-	total      time.Duration   // the whole request
-	finish     string          // "stop", "length" or "tool_calls"
-	logprobs   []engine.TokenEvent
-	promptText string
+	model    string
+	content  string          // the text, or the text left after tool calls
+	calls    []chat.ToolCall // tool calls parsed from the text
+	tokens   []int           // prompt and generated tokens (Ollama's context)
+	load     time.Duration   // time spent waiting for the model to load
+	total    time.Duration   // the whole request
+	finish   string          // "stop", "length" or "tool_calls"
+	logprobs []engine.TokenEvent
 }
 
 // generate runs a request on its model, calling fn with each token (when
@@ -89,7 +88,6 @@ func (s *Server) generate(ctx context.Context, gr *genRequest, fn func(engine.To
 			return nil, badRequest("messages", "%v", err)
 		}
 		req.Tokens = chat.Encode(m.Tokenizer(), segs)
-		out.promptText = chat.Join(segs)
 	case gr.template && m.HasChatTemplate():
 		var msgs []chat.Message
 		if gr.system != "" {
@@ -104,12 +102,6 @@ func (s *Server) generate(ctx context.Context, gr *genRequest, fn func(engine.To
 		req.Tokens = append(append([]int(nil), gr.context...), chat.Encode(m.Tokenizer(), segs)...)
 	case gr.tokens != nil:
 		req.Tokens = gr.tokens
-		vocab := m.Config().VocabSize
-		for _, id := range req.Tokens {
-			if id < 0 || id >= vocab {
-				return nil, badRequest("prompt", "token id %d outside the vocabulary of %d", id, vocab)
-			}
-		}
 	default:
 		prompt := gr.prompt
 		if gr.system != "" {
@@ -123,6 +115,12 @@ func (s *Server) generate(ctx context.Context, gr *genRequest, fn func(engine.To
 	}
 	if len(req.Tokens) == 0 {
 		return nil, badRequest("prompt", "the prompt is empty")
+	}
+	vocab := m.Config().VocabSize
+	for _, id := range req.Tokens {
+		if id < 0 || id >= vocab {
+			return nil, badRequest("prompt", "token id %d outside the vocabulary of %d", id, vocab)
+		}
 	}
 	if gr.logprobs != 0 {
 		req.LogProbs = max(gr.logprobs, 1)
