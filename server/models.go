@@ -13,6 +13,7 @@ import (
 	"github.com/herdllm/herd/chat"
 	"github.com/herdllm/herd/engine"
 	"github.com/herdllm/herd/model/builtin"
+	"github.com/herdllm/herd/weights"
 )
 
 // modelEntry is a model the server offers.
@@ -199,12 +200,10 @@ func (r *registry) load(inst *instance) {
 	defer close(inst.ready)
 	start := time.Now()
 	opts := engine.Options{ContextLength: r.cfg.ContextLength, Threads: r.cfg.Threads}
-	m, err := engine.Load(inst.entry.path, opts)
-	if err == nil && r.cfg.ContextLength <= 0 && m.ContextLength() > 4096 {
-		m.Close()
-		opts.ContextLength = 4096
-		m, err = engine.Load(inst.entry.path, opts)
+	if opts.ContextLength <= 0 && trainedContext(inst.entry.path) > defaultMaxContext {
+		opts.ContextLength = defaultMaxContext
 	}
+	m, err := engine.Load(inst.entry.path, opts)
 	if err != nil {
 		inst.err = fmt.Errorf("server: loading %s: %w", inst.entry.name, err)
 		r.mu.Lock()
@@ -223,6 +222,26 @@ func (r *registry) load(inst *instance) {
 	inst.sched = m.NewScheduler(engine.SchedulerOptions{Parallel: r.cfg.Parallel, QueueSize: r.cfg.QueueSize})
 	inst.loadTime = time.Since(start)
 	inst.loadedAt = time.Now()
+}
+
+// defaultMaxContext caps each sequence's context when none is configured,
+// so that models trained for long contexts do not reserve huge caches.
+const defaultMaxContext = 4096
+
+// trainedContext reads the context length a model file states (0 when it
+// cannot tell).
+func trainedContext(path string) uint64 {
+	if path == "" {
+		return 0
+	}
+	f, err := weights.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	arch, _ := f.Meta.String("general.architecture")
+	n, _ := f.Meta.Uint(arch + ".context_length")
+	return n
 }
 
 // unloadLocked unloads an instance once loading has finished; r.mu must be
