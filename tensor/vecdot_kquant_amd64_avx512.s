@@ -1,0 +1,601 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+#include "vecdot_kquant_amd64.h"
+
+// AVX-512 (BW + VNNI) versions of the Q4_K, Q5_K and Q6_K kernels, bit for
+// bit the AVX2 ones (see vecdot_kquant_amd64.h).
+
+DATA q4kLow4<>+0(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA q4kLow4<>+8(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA q4kLow4<>+16(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA q4kLow4<>+24(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL q4kLow4<>(SB), RODATA|NOPTR, $32
+
+DATA q6kBits45<>+0(SB)/8, $0x3030303030303030
+DATA q6kBits45<>+8(SB)/8, $0x3030303030303030
+DATA q6kBits45<>+16(SB)/8, $0x3030303030303030
+DATA q6kBits45<>+24(SB)/8, $0x3030303030303030
+GLOBL q6kBits45<>(SB), RODATA|NOPTR, $32
+
+DATA q6kThirtyTwo<>+0(SB)/8, $0x2020202020202020
+DATA q6kThirtyTwo<>+8(SB)/8, $0x2020202020202020
+DATA q6kThirtyTwo<>+16(SB)/8, $0x2020202020202020
+DATA q6kThirtyTwo<>+24(SB)/8, $0x2020202020202020
+GLOBL q6kThirtyTwo<>(SB), RODATA|NOPTR, $32
+
+DATA q5kBit4<>+0(SB)/8, $0x1010101010101010
+DATA q5kBit4<>+8(SB)/8, $0x1010101010101010
+DATA q5kBit4<>+16(SB)/8, $0x1010101010101010
+DATA q5kBit4<>+24(SB)/8, $0x1010101010101010
+GLOBL q5kBit4<>(SB), RODATA|NOPTR, $32
+
+DATA q4kScaleIndex<>+0(SB)/8, $0x0000000000000000
+DATA q4kScaleIndex<>+8(SB)/8, $0x0000000000000000
+DATA q4kScaleIndex<>+16(SB)/8, $0x0000000000000000
+DATA q4kScaleIndex<>+24(SB)/8, $0x0000000000000000
+DATA q4kScaleIndex<>+32(SB)/8, $0x0001000100010001
+DATA q4kScaleIndex<>+40(SB)/8, $0x0001000100010001
+DATA q4kScaleIndex<>+48(SB)/8, $0x0001000100010001
+DATA q4kScaleIndex<>+56(SB)/8, $0x0001000100010001
+DATA q4kScaleIndex<>+64(SB)/8, $0x0002000200020002
+DATA q4kScaleIndex<>+72(SB)/8, $0x0002000200020002
+DATA q4kScaleIndex<>+80(SB)/8, $0x0002000200020002
+DATA q4kScaleIndex<>+88(SB)/8, $0x0002000200020002
+DATA q4kScaleIndex<>+96(SB)/8, $0x0003000300030003
+DATA q4kScaleIndex<>+104(SB)/8, $0x0003000300030003
+DATA q4kScaleIndex<>+112(SB)/8, $0x0003000300030003
+DATA q4kScaleIndex<>+120(SB)/8, $0x0003000300030003
+DATA q4kScaleIndex<>+128(SB)/8, $0x0004000400040004
+DATA q4kScaleIndex<>+136(SB)/8, $0x0004000400040004
+DATA q4kScaleIndex<>+144(SB)/8, $0x0004000400040004
+DATA q4kScaleIndex<>+152(SB)/8, $0x0004000400040004
+DATA q4kScaleIndex<>+160(SB)/8, $0x0005000500050005
+DATA q4kScaleIndex<>+168(SB)/8, $0x0005000500050005
+DATA q4kScaleIndex<>+176(SB)/8, $0x0005000500050005
+DATA q4kScaleIndex<>+184(SB)/8, $0x0005000500050005
+DATA q4kScaleIndex<>+192(SB)/8, $0x0006000600060006
+DATA q4kScaleIndex<>+200(SB)/8, $0x0006000600060006
+DATA q4kScaleIndex<>+208(SB)/8, $0x0006000600060006
+DATA q4kScaleIndex<>+216(SB)/8, $0x0006000600060006
+DATA q4kScaleIndex<>+224(SB)/8, $0x0007000700070007
+DATA q4kScaleIndex<>+232(SB)/8, $0x0007000700070007
+DATA q4kScaleIndex<>+240(SB)/8, $0x0007000700070007
+DATA q4kScaleIndex<>+248(SB)/8, $0x0007000700070007
+GLOBL q4kScaleIndex<>(SB), RODATA|NOPTR, $256
+
+DATA q6kScaleIndex<>+0(SB)/8, $0x0000000000000000
+DATA q6kScaleIndex<>+8(SB)/8, $0x0000000000000000
+DATA q6kScaleIndex<>+16(SB)/8, $0x0001000100010001
+DATA q6kScaleIndex<>+24(SB)/8, $0x0001000100010001
+DATA q6kScaleIndex<>+32(SB)/8, $0x0002000200020002
+DATA q6kScaleIndex<>+40(SB)/8, $0x0002000200020002
+DATA q6kScaleIndex<>+48(SB)/8, $0x0003000300030003
+DATA q6kScaleIndex<>+56(SB)/8, $0x0003000300030003
+DATA q6kScaleIndex<>+64(SB)/8, $0x0004000400040004
+DATA q6kScaleIndex<>+72(SB)/8, $0x0004000400040004
+DATA q6kScaleIndex<>+80(SB)/8, $0x0005000500050005
+DATA q6kScaleIndex<>+88(SB)/8, $0x0005000500050005
+DATA q6kScaleIndex<>+96(SB)/8, $0x0006000600060006
+DATA q6kScaleIndex<>+104(SB)/8, $0x0006000600060006
+DATA q6kScaleIndex<>+112(SB)/8, $0x0007000700070007
+DATA q6kScaleIndex<>+120(SB)/8, $0x0007000700070007
+DATA q6kScaleIndex<>+128(SB)/8, $0x0008000800080008
+DATA q6kScaleIndex<>+136(SB)/8, $0x0008000800080008
+DATA q6kScaleIndex<>+144(SB)/8, $0x0009000900090009
+DATA q6kScaleIndex<>+152(SB)/8, $0x0009000900090009
+DATA q6kScaleIndex<>+160(SB)/8, $0x000a000a000a000a
+DATA q6kScaleIndex<>+168(SB)/8, $0x000a000a000a000a
+DATA q6kScaleIndex<>+176(SB)/8, $0x000b000b000b000b
+DATA q6kScaleIndex<>+184(SB)/8, $0x000b000b000b000b
+DATA q6kScaleIndex<>+192(SB)/8, $0x000c000c000c000c
+DATA q6kScaleIndex<>+200(SB)/8, $0x000c000c000c000c
+DATA q6kScaleIndex<>+208(SB)/8, $0x000d000d000d000d
+DATA q6kScaleIndex<>+216(SB)/8, $0x000d000d000d000d
+DATA q6kScaleIndex<>+224(SB)/8, $0x000e000e000e000e
+DATA q6kScaleIndex<>+232(SB)/8, $0x000e000e000e000e
+DATA q6kScaleIndex<>+240(SB)/8, $0x000f000f000f000f
+DATA q6kScaleIndex<>+248(SB)/8, $0x000f000f000f000f
+GLOBL q6kScaleIndex<>(SB), RODATA|NOPTR, $256
+
+DATA q6kShiftLeft<>+0(SB)/8, $0x0004000400040004
+DATA q6kShiftLeft<>+8(SB)/8, $0x0004000400040004
+DATA q6kShiftLeft<>+16(SB)/8, $0x0004000400040004
+DATA q6kShiftLeft<>+24(SB)/8, $0x0004000400040004
+DATA q6kShiftLeft<>+32(SB)/8, $0x0002000200020002
+DATA q6kShiftLeft<>+40(SB)/8, $0x0002000200020002
+DATA q6kShiftLeft<>+48(SB)/8, $0x0002000200020002
+DATA q6kShiftLeft<>+56(SB)/8, $0x0002000200020002
+GLOBL q6kShiftLeft<>(SB), RODATA|NOPTR, $64
+
+DATA q6kShiftRight<>+0(SB)/8, $0x0000000000000000
+DATA q6kShiftRight<>+8(SB)/8, $0x0000000000000000
+DATA q6kShiftRight<>+16(SB)/8, $0x0000000000000000
+DATA q6kShiftRight<>+24(SB)/8, $0x0000000000000000
+DATA q6kShiftRight<>+32(SB)/8, $0x0002000200020002
+DATA q6kShiftRight<>+40(SB)/8, $0x0002000200020002
+DATA q6kShiftRight<>+48(SB)/8, $0x0002000200020002
+DATA q6kShiftRight<>+56(SB)/8, $0x0002000200020002
+GLOBL q6kShiftRight<>(SB), RODATA|NOPTR, $64
+
+DATA q5kShift<>+0(SB)/8, $0x0004000400040004
+DATA q5kShift<>+8(SB)/8, $0x0004000400040004
+DATA q5kShift<>+16(SB)/8, $0x0004000400040004
+DATA q5kShift<>+24(SB)/8, $0x0004000400040004
+DATA q5kShift<>+32(SB)/8, $0x0003000300030003
+DATA q5kShift<>+40(SB)/8, $0x0003000300030003
+DATA q5kShift<>+48(SB)/8, $0x0003000300030003
+DATA q5kShift<>+56(SB)/8, $0x0003000300030003
+DATA q5kShift<>+64(SB)/8, $0x0002000200020002
+DATA q5kShift<>+72(SB)/8, $0x0002000200020002
+DATA q5kShift<>+80(SB)/8, $0x0002000200020002
+DATA q5kShift<>+88(SB)/8, $0x0002000200020002
+DATA q5kShift<>+96(SB)/8, $0x0001000100010001
+DATA q5kShift<>+104(SB)/8, $0x0001000100010001
+DATA q5kShift<>+112(SB)/8, $0x0001000100010001
+DATA q5kShift<>+120(SB)/8, $0x0001000100010001
+DATA q5kShift<>+128(SB)/8, $0x0000000000000000
+DATA q5kShift<>+136(SB)/8, $0x0000000000000000
+DATA q5kShift<>+144(SB)/8, $0x0000000000000000
+DATA q5kShift<>+152(SB)/8, $0x0000000000000000
+DATA q5kShift<>+160(SB)/8, $0x0001000100010001
+DATA q5kShift<>+168(SB)/8, $0x0001000100010001
+DATA q5kShift<>+176(SB)/8, $0x0001000100010001
+DATA q5kShift<>+184(SB)/8, $0x0001000100010001
+DATA q5kShift<>+192(SB)/8, $0x0002000200020002
+DATA q5kShift<>+200(SB)/8, $0x0002000200020002
+DATA q5kShift<>+208(SB)/8, $0x0002000200020002
+DATA q5kShift<>+216(SB)/8, $0x0002000200020002
+DATA q5kShift<>+224(SB)/8, $0x0003000300030003
+DATA q5kShift<>+232(SB)/8, $0x0003000300030003
+DATA q5kShift<>+240(SB)/8, $0x0003000300030003
+DATA q5kShift<>+248(SB)/8, $0x0003000300030003
+GLOBL q5kShift<>(SB), RODATA|NOPTR, $256
+
+// q4KDotAVX512 is q4KDotAVX2 with 64-byte vectors: zmm j holds vectors 2j
+// and 2j+1 (weights Z0..Z3, their 16-bit scales Z4..Z7), VPMADDUBSW forms
+// the pair sums and VPDPWSSD scales and accumulates them; the two halves of
+// the result are added into the same eight lanes as the AVX2 kernel, so the
+// integer sums and every float32 operation are the same.
+//
+// func q4KDotAVX512(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+TEXT ·q4KDotAVX512(SB), 0, $640-56
+	MOVQ w+0(FP), AX
+	MOVQ x+8(FP), BX
+	MOVQ nb+16(FP), CX
+	MOVQ xStride+24(FP), DX
+	MOVQ nx+32(FP), R8
+	VXORPS Y8, Y8, Y8
+	MOVQ   R8, DI
+	LEAQ   256(SP), R10
+	LEAQ   512(SP), R11
+
+zero:
+	VMOVUPS Y8, (R10)
+	VMOVUPS X8, (R11)
+	ADDQ    $32, R10
+	ADDQ    $16, R11
+	DECQ    DI
+	JNZ     zero
+	VPBROADCASTB q4kLow4<>(SB), Z12
+	VMOVDQU64    q4kScaleIndex<>+0(SB), Z20
+	VMOVDQU64    q4kScaleIndex<>+64(SB), Z21
+	VMOVDQU64    q4kScaleIndex<>+128(SB), Z22
+	VMOVDQU64    q4kScaleIndex<>+192(SB), Z23
+
+block:
+	MOVL 4(AX), R10
+	MOVL 8(AX), R11
+	MOVL 12(AX), R12
+	MOVL R12, R13
+	SHRL $4, R13
+	ANDL $0x0f0f0f0f, R13
+	MOVL R11, DI
+	SHRL $6, DI
+	ANDL $0x03030303, DI
+	SHLL $4, DI
+	ORL  DI, R13
+	ANDL $0x0f0f0f0f, R12
+	MOVL R10, DI
+	SHRL $6, DI
+	ANDL $0x03030303, DI
+	SHLL $4, DI
+	ORL  DI, R12
+	ANDL $0x3f3f3f3f, R11
+	ANDL $0x3f3f3f3f, R10
+	VMOVD        R10, X8
+	VPINSRD      $1, R12, X8, X8
+	VPINSRD      $2, R11, X8, X8
+	VPINSRD      $3, R13, X8, X8
+	VPMOVZXBW    X8, Y8
+	VEXTRACTI128 $1, Y8, X15
+	VPERMW       Z8, Z20, Z4
+	VPERMW       Z8, Z21, Z5
+	VPERMW       Z8, Z22, Z6
+	VPERMW       Z8, Z23, Z7
+
+	MOVWLZX   0(AX), R10
+	VMOVD     R10, X13
+	VCVTPH2PS X13, X13
+	MOVWLZX   2(AX), R10
+	XORL      $0x8000, R10
+	VMOVD     R10, X14
+	VCVTPH2PS X14, X14
+
+	VMOVDQU      16(AX), Y8
+	VPSRLW       $4, Y8, Y9
+	VINSERTI64X4 $1, Y9, Z8, Z0
+	VPANDD       Z12, Z0, Z0
+	VMOVDQU      48(AX), Y8
+	VPSRLW       $4, Y8, Y9
+	VINSERTI64X4 $1, Y9, Z8, Z1
+	VPANDD       Z12, Z1, Z1
+	VMOVDQU      80(AX), Y8
+	VPSRLW       $4, Y8, Y9
+	VINSERTI64X4 $1, Y9, Z8, Z2
+	VPANDD       Z12, Z2, Z2
+	VMOVDQU      112(AX), Y8
+	VPSRLW       $4, Y8, Y9
+	VINSERTI64X4 $1, Y9, Z8, Z3
+	VPANDD       Z12, Z3, Z3
+
+	MOVQ BX, SI
+	MOVQ R8, DI
+	LEAQ 256(SP), R10
+	LEAQ 512(SP), R11
+
+row:
+	VPMADDUBSW    4(SI), Z0, Z8
+	VPMADDUBSW    68(SI), Z1, Z9
+	VPMADDUBSW    132(SI), Z2, Z10
+	VPMADDUBSW    196(SI), Z3, Z11
+	VPMADDWD      Z4, Z8, Z8
+	VPDPWSSD      Z5, Z9, Z8
+	VPMADDWD      Z6, Z10, Z10
+	VPDPWSSD      Z7, Z11, Z10
+	VPADDD        Z10, Z8, Z8
+	VEXTRACTI64X4 $1, Z8, Y9
+	VPADDD        Y9, Y8, Y8
+	VCVTDQ2PS     Y8, Y8
+	VMULSS        (SI), X13, X9
+	VBROADCASTSS  X9, Y9
+	VMOVUPS       (R10), Y10
+	VFMADD231PS   Y8, Y9, Y10
+	VMOVUPS       Y10, (R10)
+
+	VMOVDQU      260(SI), X8
+	VPHADDW      276(SI), X8, X8
+	VPMADDWD     X15, X8, X8
+	VCVTDQ2PS    X8, X8
+	VMULSS       (SI), X14, X9
+	VBROADCASTSS X9, X9
+	VMOVUPS      (R11), X10
+	VFMADD231PS  X8, X9, X10
+	VMOVUPS      X10, (R11)
+
+	ADDQ DX, SI
+	ADDQ $32, R10
+	ADDQ $16, R11
+	DECQ DI
+	JNZ  row
+
+	ADDQ $144, AX
+	ADDQ $292, BX
+	DECQ CX
+	JNZ  block
+
+	MOVQ out+40(FP), DI
+	MOVQ outStride+48(FP), DX
+	SHLQ $2, DX
+	LEAQ 256(SP), R10
+	LEAQ 512(SP), R11
+
+store:
+	KQ_HSUM8
+	VMOVUPS   (R11), X11
+	VMOVHLPS  X11, X11, X12
+	VADDPS    X12, X11, X11
+	VMOVSHDUP X11, X12
+	VADDSS    X12, X11, X11
+	VADDSS    X11, X9, X9
+	VMOVSS    X9, (DI)
+	ADDQ      DX, DI
+	ADDQ      $32, R10
+	ADDQ      $16, R11
+	DECQ      R8
+	JNZ       store
+	VZEROUPPER
+	RET
+
+// q5KDotAVX512 is q5KDotAVX2 with 64-byte vectors, as q4KDotAVX512; bit
+// 2j (2j+1) of qh, repeated in both halves, is shifted to bit 4 of the low
+// (high) half of zmm j.
+//
+// func q5KDotAVX512(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+TEXT ·q5KDotAVX512(SB), 0, $640-56
+	MOVQ w+0(FP), AX
+	MOVQ x+8(FP), BX
+	MOVQ nb+16(FP), CX
+	MOVQ xStride+24(FP), DX
+	MOVQ nx+32(FP), R8
+	VXORPS Y8, Y8, Y8
+	MOVQ   R8, DI
+	LEAQ   256(SP), R10
+	LEAQ   512(SP), R11
+
+zero:
+	VMOVUPS Y8, (R10)
+	VMOVUPS X8, (R11)
+	ADDQ    $32, R10
+	ADDQ    $16, R11
+	DECQ    DI
+	JNZ     zero
+	VPBROADCASTB q4kLow4<>(SB), Z12
+	VMOVDQU64    q4kScaleIndex<>+0(SB), Z20
+	VMOVDQU64    q4kScaleIndex<>+64(SB), Z21
+	VMOVDQU64    q4kScaleIndex<>+128(SB), Z22
+	VMOVDQU64    q4kScaleIndex<>+192(SB), Z23
+	VPBROADCASTB q5kBit4<>(SB), Z28
+	VMOVDQU64    q5kShift<>+0(SB), Z24
+	VMOVDQU64    q5kShift<>+64(SB), Z25
+	VMOVDQU64    q5kShift<>+128(SB), Z26
+	VMOVDQU64    q5kShift<>+192(SB), Z27
+
+block:
+	MOVL 4(AX), R10
+	MOVL 8(AX), R11
+	MOVL 12(AX), R12
+	MOVL R12, R13
+	SHRL $4, R13
+	ANDL $0x0f0f0f0f, R13
+	MOVL R11, DI
+	SHRL $6, DI
+	ANDL $0x03030303, DI
+	SHLL $4, DI
+	ORL  DI, R13
+	ANDL $0x0f0f0f0f, R12
+	MOVL R10, DI
+	SHRL $6, DI
+	ANDL $0x03030303, DI
+	SHLL $4, DI
+	ORL  DI, R12
+	ANDL $0x3f3f3f3f, R11
+	ANDL $0x3f3f3f3f, R10
+	VMOVD        R10, X8
+	VPINSRD      $1, R12, X8, X8
+	VPINSRD      $2, R11, X8, X8
+	VPINSRD      $3, R13, X8, X8
+	VPMOVZXBW    X8, Y8
+	VEXTRACTI128 $1, Y8, X15
+	VPERMW       Z8, Z20, Z4
+	VPERMW       Z8, Z21, Z5
+	VPERMW       Z8, Z22, Z6
+	VPERMW       Z8, Z23, Z7
+
+	MOVWLZX   0(AX), R10
+	VMOVD     R10, X13
+	VCVTPH2PS X13, X13
+	MOVWLZX   2(AX), R10
+	XORL      $0x8000, R10
+	VMOVD     R10, X14
+	VCVTPH2PS X14, X14
+
+	VBROADCASTI64X4 16(AX), Z11
+	VMOVDQU      48(AX), Y8
+	VPSRLW       $4, Y8, Y9
+	VINSERTI64X4 $1, Y9, Z8, Z0
+	VPANDD       Z12, Z0, Z0
+	VPSLLVW      Z24, Z11, Z9
+	VPANDD       Z28, Z9, Z9
+	VPORD        Z9, Z0, Z0
+	VMOVDQU      80(AX), Y8
+	VPSRLW       $4, Y8, Y9
+	VINSERTI64X4 $1, Y9, Z8, Z1
+	VPANDD       Z12, Z1, Z1
+	VPSLLVW      Z25, Z11, Z9
+	VPANDD       Z28, Z9, Z9
+	VPORD        Z9, Z1, Z1
+	VMOVDQU      112(AX), Y8
+	VPSRLW       $4, Y8, Y9
+	VINSERTI64X4 $1, Y9, Z8, Z2
+	VPANDD       Z12, Z2, Z2
+	VPSRLVW      Z26, Z11, Z9
+	VPANDD       Z28, Z9, Z9
+	VPORD        Z9, Z2, Z2
+	VMOVDQU      144(AX), Y8
+	VPSRLW       $4, Y8, Y9
+	VINSERTI64X4 $1, Y9, Z8, Z3
+	VPANDD       Z12, Z3, Z3
+	VPSRLVW      Z27, Z11, Z9
+	VPANDD       Z28, Z9, Z9
+	VPORD        Z9, Z3, Z3
+
+	MOVQ BX, SI
+	MOVQ R8, DI
+	LEAQ 256(SP), R10
+	LEAQ 512(SP), R11
+
+row:
+	VPMADDUBSW    4(SI), Z0, Z8
+	VPMADDUBSW    68(SI), Z1, Z9
+	VPMADDUBSW    132(SI), Z2, Z10
+	VPMADDUBSW    196(SI), Z3, Z11
+	VPMADDWD      Z4, Z8, Z8
+	VPDPWSSD      Z5, Z9, Z8
+	VPMADDWD      Z6, Z10, Z10
+	VPDPWSSD      Z7, Z11, Z10
+	VPADDD        Z10, Z8, Z8
+	VEXTRACTI64X4 $1, Z8, Y9
+	VPADDD        Y9, Y8, Y8
+	VCVTDQ2PS     Y8, Y8
+	VMULSS        (SI), X13, X9
+	VBROADCASTSS  X9, Y9
+	VMOVUPS       (R10), Y10
+	VFMADD231PS   Y8, Y9, Y10
+	VMOVUPS       Y10, (R10)
+
+	VMOVDQU      260(SI), X8
+	VPHADDW      276(SI), X8, X8
+	VPMADDWD     X15, X8, X8
+	VPHADDD      X8, X8, X8
+	VPHADDD      X8, X8, X8
+	VCVTDQ2PS    X8, X8
+	VMULSS       (SI), X14, X9
+	VMOVSS       (R11), X10
+	VFMADD231SS  X8, X9, X10
+	VMOVSS       X10, (R11)
+
+	ADDQ DX, SI
+	ADDQ $32, R10
+	ADDQ $16, R11
+	DECQ DI
+	JNZ  row
+
+	ADDQ $176, AX
+	ADDQ $292, BX
+	DECQ CX
+	JNZ  block
+
+	MOVQ out+40(FP), DI
+	MOVQ outStride+48(FP), DX
+	SHLQ $2, DX
+	LEAQ 256(SP), R10
+	LEAQ 512(SP), R11
+
+store:
+	KQ_HSUM8
+	VADDSS (R11), X9, X9
+	VMOVSS X9, (DI)
+	ADDQ   DX, DI
+	ADDQ   $32, R10
+	ADDQ   $16, R11
+	DECQ   R8
+	JNZ    store
+	VZEROUPPER
+	RET
+
+// q6KDotAVX512 is q6KDotAVX2 with 64-byte vectors: zmm j holds vectors 2j
+// and 2j+1 (weights Z0..Z3, their 16-bit scales Z4..Z7), and VPDPWSSD
+// scales and accumulates the pair sums; the two halves of the result are
+// added into the same eight lanes as the AVX2 kernel, so the integer sums
+// and every float32 operation are the same.
+//
+// func q6KDotAVX512(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+TEXT ·q6KDotAVX512(SB), 0, $320-56
+	MOVQ w+0(FP), AX
+	MOVQ x+8(FP), BX
+	MOVQ nb+16(FP), CX
+	MOVQ xStride+24(FP), DX
+	MOVQ nx+32(FP), R8
+	VXORPS Y8, Y8, Y8
+	MOVQ   R8, DI
+	LEAQ   0(SP), R10
+
+zero:
+	VMOVUPS Y8, (R10)
+	ADDQ    $32, R10
+	DECQ    DI
+	JNZ     zero
+	VPBROADCASTB q4kLow4<>(SB), Z12
+	VPBROADCASTB q6kBits45<>(SB), Z13
+	VPBROADCASTB q6kThirtyTwo<>(SB), Z15
+	VMOVDQU64    q6kScaleIndex<>+0(SB), Z20
+	VMOVDQU64    q6kScaleIndex<>+64(SB), Z21
+	VMOVDQU64    q6kScaleIndex<>+128(SB), Z22
+	VMOVDQU64    q6kScaleIndex<>+192(SB), Z23
+	VMOVDQU64    q6kShiftLeft<>(SB), Z24
+	VMOVDQU64    q6kShiftRight<>(SB), Z25
+
+block:
+	VPMOVSXBW 192(AX), Y8
+	VPERMW    Z8, Z20, Z4
+	VPERMW    Z8, Z21, Z5
+	VPERMW    Z8, Z22, Z6
+	VPERMW    Z8, Z23, Z7
+
+	MOVWLZX   208(AX), R10
+	VMOVD     R10, X14
+	VCVTPH2PS X14, X14
+
+	// Half c: ql[64c:64c+64] holds the low bits of vectors 4c, 4c+1 (low
+	// nibbles) and 4c+2, 4c+3 (high nibbles); qh[32c:+32], repeated in both
+	// halves, is shifted so that bits 0..1 | 2..3 (then 4..5 | 6..7) land
+	// on bits 4..5.
+	VMOVDQU64       0(AX), Z8
+	VBROADCASTI64X4 128(AX), Z9
+	VPANDD          Z12, Z8, Z0
+	VPSRLW          $4, Z8, Z1
+	VPANDD          Z12, Z1, Z1
+	VPSLLVW         Z24, Z9, Z10
+	VPANDD          Z13, Z10, Z10
+	VPORD           Z10, Z0, Z0
+	VPSRLVW         Z25, Z9, Z10
+	VPANDD          Z13, Z10, Z10
+	VPORD           Z10, Z1, Z1
+	VMOVDQU64       64(AX), Z8
+	VBROADCASTI64X4 160(AX), Z9
+	VPANDD          Z12, Z8, Z2
+	VPSRLW          $4, Z8, Z3
+	VPANDD          Z12, Z3, Z3
+	VPSLLVW         Z24, Z9, Z10
+	VPANDD          Z13, Z10, Z10
+	VPORD           Z10, Z2, Z2
+	VPSRLVW         Z25, Z9, Z10
+	VPANDD          Z13, Z10, Z10
+	VPORD           Z10, Z3, Z3
+
+	MOVQ BX, SI
+	MOVQ R8, DI
+	LEAQ 0(SP), R10
+
+row:
+	VPMADDUBSW    4(SI), Z0, Z8
+	VPMADDUBSW    4(SI), Z15, Z16
+	VPMADDUBSW    68(SI), Z1, Z9
+	VPMADDUBSW    68(SI), Z15, Z17
+	VPMADDUBSW    132(SI), Z2, Z10
+	VPMADDUBSW    132(SI), Z15, Z18
+	VPMADDUBSW    196(SI), Z3, Z11
+	VPMADDUBSW    196(SI), Z15, Z19
+	VPSUBW        Z16, Z8, Z8
+	VPSUBW        Z17, Z9, Z9
+	VPSUBW        Z18, Z10, Z10
+	VPSUBW        Z19, Z11, Z11
+	VPMADDWD      Z4, Z8, Z8
+	VPDPWSSD      Z5, Z9, Z8
+	VPMADDWD      Z6, Z10, Z10
+	VPDPWSSD      Z7, Z11, Z10
+	VPADDD        Z10, Z8, Z8
+	VEXTRACTI64X4 $1, Z8, Y9
+	VPADDD        Y9, Y8, Y8
+	VCVTDQ2PS     Y8, Y8
+	VMULSS        (SI), X14, X9
+	VBROADCASTSS  X9, Y9
+	VMOVUPS       (R10), Y10
+	VFMADD231PS   Y8, Y9, Y10
+	VMOVUPS       Y10, (R10)
+
+	ADDQ DX, SI
+	ADDQ $32, R10
+	DECQ DI
+	JNZ  row
+
+	ADDQ $210, AX
+	ADDQ $292, BX
+	DECQ CX
+	JNZ  block
+
+	MOVQ out+40(FP), DI
+	MOVQ outStride+48(FP), DX
+	SHLQ $2, DX
+	LEAQ 0(SP), R10
+
+store:
+	KQ_HSUM8
+	VMOVSS X9, (DI)
+	ADDQ   DX, DI
+	ADDQ   $32, R10
+	DECQ   R8
+	JNZ    store
+	VZEROUPPER
+	RET

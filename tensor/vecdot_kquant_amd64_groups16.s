@@ -1,0 +1,587 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+#include "vecdot_kquant_amd64.h"
+
+// AVX2 kernels for the K-quants with 16-element scale groups, Q2_K, Q3_K
+// and Q6_K (see vecdot_kquant_amd64.h for the common order and frame): the
+// scale vector of a 32-element vector holds the scales of its two groups.
+
+DATA q4kLow4<>+0(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA q4kLow4<>+8(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA q4kLow4<>+16(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA q4kLow4<>+24(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL q4kLow4<>(SB), RODATA|NOPTR, $32
+
+DATA q6kBits45<>+0(SB)/8, $0x3030303030303030
+DATA q6kBits45<>+8(SB)/8, $0x3030303030303030
+DATA q6kBits45<>+16(SB)/8, $0x3030303030303030
+DATA q6kBits45<>+24(SB)/8, $0x3030303030303030
+GLOBL q6kBits45<>(SB), RODATA|NOPTR, $32
+
+DATA q6kThirtyTwo<>+0(SB)/8, $0x2020202020202020
+DATA q6kThirtyTwo<>+8(SB)/8, $0x2020202020202020
+DATA q6kThirtyTwo<>+16(SB)/8, $0x2020202020202020
+DATA q6kThirtyTwo<>+24(SB)/8, $0x2020202020202020
+GLOBL q6kThirtyTwo<>(SB), RODATA|NOPTR, $32
+
+DATA kq3Low2<>+0(SB)/8, $0x0303030303030303
+DATA kq3Low2<>+8(SB)/8, $0x0303030303030303
+DATA kq3Low2<>+16(SB)/8, $0x0303030303030303
+DATA kq3Low2<>+24(SB)/8, $0x0303030303030303
+GLOBL kq3Low2<>(SB), RODATA|NOPTR, $32
+
+DATA q3kFour<>+0(SB)/8, $0x0404040404040404
+DATA q3kFour<>+8(SB)/8, $0x0404040404040404
+DATA q3kFour<>+16(SB)/8, $0x0404040404040404
+DATA q3kFour<>+24(SB)/8, $0x0404040404040404
+GLOBL q3kFour<>(SB), RODATA|NOPTR, $32
+
+// Low lane: word 0 of each dword repeated; high lane: word 1 repeated.
+DATA q6kScaleShuffle<>+0(SB)/8, $0x0100010001000100
+DATA q6kScaleShuffle<>+8(SB)/8, $0x0100010001000100
+DATA q6kScaleShuffle<>+16(SB)/8, $0x0302030203020302
+DATA q6kScaleShuffle<>+24(SB)/8, $0x0302030203020302
+GLOBL q6kScaleShuffle<>(SB), RODATA|NOPTR, $32
+
+// q2KDotAVX2 follows ggml's AVX2 ggml_vec_dot_q2_K_q8_K: per super-block
+// first the mins (lane l: mins[2l]·bsum[2l] + mins[2l+1]·bsum[2l+1]) are
+// fused into the lanes with -y.d·dmin, then the 2-bit values (vector v from
+// qs[32(v/4):+32] bits 2(v%4)) times the activations and the 4-bit group
+// scales with y.d·d. Frame as q6KDotAVX2.
+//
+// func q2KDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+TEXT ·q2KDotAVX2(SB), 0, $672-56
+	MOVQ w+0(FP), AX
+	MOVQ x+8(FP), BX
+	MOVQ nb+16(FP), CX
+	MOVQ xStride+24(FP), DX
+	MOVQ nx+32(FP), R8
+	VXORPS Y8, Y8, Y8
+	MOVQ   R8, DI
+	LEAQ   256(SP), R10
+
+zero:
+	VMOVUPS Y8, (R10)
+	ADDQ    $32, R10
+	DECQ    DI
+	JNZ     zero
+
+block:
+	VMOVDQU   0(AX), X8
+	VPSRLW    $4, X8, X9
+	VPAND     q4kLow4<>(SB), X8, X8
+	VPAND     q4kLow4<>(SB), X9, X9
+	VPMOVZXBW X9, Y15 // the mins
+	VPMOVZXBW X8, Y8
+	VMOVDQU   Y8, 640(SP)
+	VMOVDQU         q6kScaleShuffle<>(SB), Y12
+	VPBROADCASTD    640(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 0(SP)
+	VPBROADCASTD    644(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 32(SP)
+	VPBROADCASTD    648(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 64(SP)
+	VPBROADCASTD    652(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 96(SP)
+	VPBROADCASTD    656(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 128(SP)
+	VPBROADCASTD    660(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 160(SP)
+	VPBROADCASTD    664(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 192(SP)
+	VPBROADCASTD    668(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 224(SP)
+
+	MOVWLZX   80(AX), R10
+	VMOVD     R10, X14
+	VCVTPH2PS X14, X14
+	MOVWLZX   82(AX), R10
+	XORL      $0x8000, R10
+	VMOVD     R10, X13
+	VCVTPH2PS X13, X13
+
+	VMOVDQU kq3Low2<>(SB), Y12
+	VMOVDQU 16(AX), Y10
+	VPAND   Y12, Y10, Y0
+	VPSRLW  $2, Y10, Y1
+	VPAND   Y12, Y1, Y1
+	VPSRLW  $4, Y10, Y2
+	VPAND   Y12, Y2, Y2
+	VPSRLW  $6, Y10, Y3
+	VPAND   Y12, Y3, Y3
+	VMOVDQU 48(AX), Y10
+	VPAND   Y12, Y10, Y4
+	VPSRLW  $2, Y10, Y5
+	VPAND   Y12, Y5, Y5
+	VPSRLW  $4, Y10, Y6
+	VPAND   Y12, Y6, Y6
+	VPSRLW  $6, Y10, Y7
+	VPAND   Y12, Y7, Y7
+
+	MOVQ BX, SI
+	MOVQ R8, DI
+	LEAQ 256(SP), R10
+
+row:
+	VPMADDWD     260(SI), Y15, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULSS       (SI), X13, X9
+	VBROADCASTSS X9, Y9
+	VMOVUPS      (R10), Y10
+	VFMADD231PS  Y8, Y9, Y10
+	VMOVUPS      Y10, (R10)
+	VPMADDUBSW 4(SI), Y0, Y8
+	VPMADDWD   0(SP), Y8, Y8
+	VPMADDUBSW 36(SI), Y1, Y10
+	VPMADDWD   32(SP), Y10, Y10
+	VPMADDUBSW 68(SI), Y2, Y12
+	VPMADDWD   64(SP), Y12, Y12
+	VPADDD     Y12, Y8, Y8
+	VPMADDUBSW 100(SI), Y3, Y11
+	VPMADDWD   96(SP), Y11, Y11
+	VPADDD     Y11, Y10, Y10
+	VPMADDUBSW 132(SI), Y4, Y12
+	VPMADDWD   128(SP), Y12, Y12
+	VPADDD     Y12, Y8, Y8
+	VPMADDUBSW 164(SI), Y5, Y11
+	VPMADDWD   160(SP), Y11, Y11
+	VPADDD     Y11, Y10, Y10
+	VPMADDUBSW 196(SI), Y6, Y12
+	VPMADDWD   192(SP), Y12, Y12
+	VPADDD     Y12, Y8, Y8
+	VPMADDUBSW 228(SI), Y7, Y11
+	VPMADDWD   224(SP), Y11, Y11
+	VPADDD     Y11, Y10, Y10
+	VPADDD     Y10, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULSS       (SI), X14, X9
+	VBROADCASTSS X9, Y9
+	VMOVUPS      (R10), Y10
+	VFMADD231PS  Y8, Y9, Y10
+	VMOVUPS      Y10, (R10)
+
+	ADDQ DX, SI
+	ADDQ $32, R10
+	DECQ DI
+	JNZ  row
+
+	ADDQ $84, AX
+	ADDQ $292, BX
+	DECQ CX
+	JNZ  block
+
+	MOVQ out+40(FP), DI
+	MOVQ outStride+48(FP), DX
+	SHLQ $2, DX
+	LEAQ 256(SP), R10
+
+store:
+	KQ_HSUM8
+	VMOVSS X9, (DI)
+	ADDQ   DX, DI
+	ADDQ   $32, R10
+	DECQ   R8
+	JNZ    store
+	VZEROUPPER
+	RET
+
+// q3KDotAVX2 follows ggml's AVX2 ggml_vec_dot_q3_K_q8_K: the values
+// q + 4·hbit (0..7) of vector v (elements 32v..32v+31; 2-bit q from
+// qs[32(v/4):+32] bits 2(v%4), hbit from hmask bit v) against the
+// activations, minus 4·y, times the signed 6-bit group scales. Frame as
+// q6KDotAVX2.
+//
+// func q3KDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+TEXT ·q3KDotAVX2(SB), 0, $672-56
+	MOVQ w+0(FP), AX
+	MOVQ x+8(FP), BX
+	MOVQ nb+16(FP), CX
+	MOVQ xStride+24(FP), DX
+	MOVQ nx+32(FP), R8
+	VXORPS Y8, Y8, Y8
+	MOVQ   R8, DI
+	LEAQ   256(SP), R10
+
+zero:
+	VMOVUPS Y8, (R10)
+	ADDQ    $32, R10
+	DECQ    DI
+	JNZ     zero
+	VMOVDQU q3kFour<>(SB), Y15
+
+block:
+	// The 16 scales (ggml's aux shuffle), minus 32, as words at 640(SP).
+	MOVL 96(AX), R10
+	MOVL 100(AX), R11
+	MOVL 104(AX), R12
+	MOVL R10, R13
+	ANDL $0x0f0f0f0f, R13
+	MOVL R12, DI
+	ANDL $0x03030303, DI
+	SHLL $4, DI
+	ORL  DI, R13
+	VMOVD R13, X8
+	MOVL R11, R13
+	ANDL $0x0f0f0f0f, R13
+	MOVL R12, DI
+	SHRL $2, DI
+	ANDL $0x03030303, DI
+	SHLL $4, DI
+	ORL  DI, R13
+	VPINSRD $1, R13, X8, X8
+	MOVL R10, R13
+	SHRL $4, R13
+	ANDL $0x0f0f0f0f, R13
+	MOVL R12, DI
+	SHRL $4, DI
+	ANDL $0x03030303, DI
+	SHLL $4, DI
+	ORL  DI, R13
+	VPINSRD $2, R13, X8, X8
+	MOVL R11, R13
+	SHRL $4, R13
+	ANDL $0x0f0f0f0f, R13
+	MOVL R12, DI
+	SHRL $6, DI
+	ANDL $0x03030303, DI
+	SHLL $4, DI
+	ORL  DI, R13
+	VPINSRD $3, R13, X8, X8
+	VPSUBB    q6kThirtyTwo<>(SB), X8, X8
+	VPMOVSXBW X8, Y8
+	VMOVDQU   Y8, 640(SP)
+	VMOVDQU         q6kScaleShuffle<>(SB), Y12
+	VPBROADCASTD    640(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 0(SP)
+	VPBROADCASTD    644(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 32(SP)
+	VPBROADCASTD    648(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 64(SP)
+	VPBROADCASTD    652(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 96(SP)
+	VPBROADCASTD    656(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 128(SP)
+	VPBROADCASTD    660(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 160(SP)
+	VPBROADCASTD    664(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 192(SP)
+	VPBROADCASTD    668(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 224(SP)
+
+	MOVWLZX   108(AX), R10
+	VMOVD     R10, X14
+	VCVTPH2PS X14, X14
+
+	VMOVDQU kq3Low2<>(SB), Y12
+	VMOVDQU q3kFour<>(SB), Y13
+	VMOVDQU 0(AX), Y11
+	VMOVDQU 32(AX), Y10
+	VPAND   Y12, Y10, Y0
+	VPSLLW  $2, Y11, Y9
+	VPAND   Y13, Y9, Y9
+	VPOR    Y9, Y0, Y0
+	VPSRLW  $2, Y10, Y1
+	VPAND   Y12, Y1, Y1
+	VPSLLW  $1, Y11, Y9
+	VPAND   Y13, Y9, Y9
+	VPOR    Y9, Y1, Y1
+	VPSRLW  $4, Y10, Y2
+	VPAND   Y12, Y2, Y2
+	VPAND   Y13, Y11, Y9
+	VPOR    Y9, Y2, Y2
+	VPSRLW  $6, Y10, Y3
+	VPAND   Y12, Y3, Y3
+	VPSRLW  $1, Y11, Y9
+	VPAND   Y13, Y9, Y9
+	VPOR    Y9, Y3, Y3
+	VMOVDQU 64(AX), Y10
+	VPAND   Y12, Y10, Y4
+	VPSRLW  $2, Y11, Y9
+	VPAND   Y13, Y9, Y9
+	VPOR    Y9, Y4, Y4
+	VPSRLW  $2, Y10, Y5
+	VPAND   Y12, Y5, Y5
+	VPSRLW  $3, Y11, Y9
+	VPAND   Y13, Y9, Y9
+	VPOR    Y9, Y5, Y5
+	VPSRLW  $4, Y10, Y6
+	VPAND   Y12, Y6, Y6
+	VPSRLW  $4, Y11, Y9
+	VPAND   Y13, Y9, Y9
+	VPOR    Y9, Y6, Y6
+	VPSRLW  $6, Y10, Y7
+	VPAND   Y12, Y7, Y7
+	VPSRLW  $5, Y11, Y9
+	VPAND   Y13, Y9, Y9
+	VPOR    Y9, Y7, Y7
+
+	MOVQ BX, SI
+	MOVQ R8, DI
+	LEAQ 256(SP), R10
+
+row:
+	VPMADDUBSW 4(SI), Y0, Y8
+	VPMADDUBSW 4(SI), Y15, Y9
+	VPSUBW     Y9, Y8, Y8
+	VPMADDWD   0(SP), Y8, Y8
+	VPMADDUBSW 36(SI), Y1, Y10
+	VPMADDUBSW 36(SI), Y15, Y11
+	VPSUBW     Y11, Y10, Y10
+	VPMADDWD   32(SP), Y10, Y10
+	VPMADDUBSW 68(SI), Y2, Y12
+	VPMADDUBSW 68(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   64(SP), Y12, Y12
+	VPADDD     Y12, Y8, Y8
+	VPMADDUBSW 100(SI), Y3, Y12
+	VPMADDUBSW 100(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   96(SP), Y12, Y12
+	VPADDD     Y12, Y10, Y10
+	VPMADDUBSW 132(SI), Y4, Y12
+	VPMADDUBSW 132(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   128(SP), Y12, Y12
+	VPADDD     Y12, Y8, Y8
+	VPMADDUBSW 164(SI), Y5, Y12
+	VPMADDUBSW 164(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   160(SP), Y12, Y12
+	VPADDD     Y12, Y10, Y10
+	VPMADDUBSW 196(SI), Y6, Y12
+	VPMADDUBSW 196(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   192(SP), Y12, Y12
+	VPADDD     Y12, Y8, Y8
+	VPMADDUBSW 228(SI), Y7, Y12
+	VPMADDUBSW 228(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   224(SP), Y12, Y12
+	VPADDD     Y12, Y10, Y10
+	VPADDD     Y10, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULSS       (SI), X14, X9
+	VBROADCASTSS X9, Y9
+	VMOVUPS      (R10), Y10
+	VFMADD231PS  Y8, Y9, Y10
+	VMOVUPS      Y10, (R10)
+
+	ADDQ DX, SI
+	ADDQ $32, R10
+	DECQ DI
+	JNZ  row
+
+	ADDQ $110, AX
+	ADDQ $292, BX
+	DECQ CX
+	JNZ  block
+
+	MOVQ out+40(FP), DI
+	MOVQ outStride+48(FP), DX
+	SHLQ $2, DX
+	LEAQ 256(SP), R10
+
+store:
+	KQ_HSUM8
+	VMOVSS X9, (DI)
+	ADDQ   DX, DI
+	ADDQ   $32, R10
+	DECQ   R8
+	JNZ    store
+	VZEROUPPER
+	RET
+
+// func q6KDotAVX2(w, x *byte, nb, xStride, nx int, out *float32, outStride int)
+TEXT ·q6KDotAVX2(SB), 0, $672-56
+	MOVQ w+0(FP), AX
+	MOVQ x+8(FP), BX
+	MOVQ nb+16(FP), CX
+	MOVQ xStride+24(FP), DX
+	MOVQ nx+32(FP), R8
+	VXORPS Y8, Y8, Y8
+	MOVQ   R8, DI
+	LEAQ   256(SP), R10
+	LEAQ   512(SP), R11
+
+zero:
+	VMOVUPS Y8, (R10)
+	VMOVUPS X8, (R11)
+	ADDQ    $32, R10
+	ADDQ    $16, R11
+	DECQ    DI
+	JNZ     zero
+	VMOVDQU q6kThirtyTwo<>(SB), Y15
+
+block:
+	// Scale vector k: words 0..7 = sc[2k], words 8..15 = sc[2k+1].
+	VPMOVSXBW       192(AX), Y8
+	VMOVDQU         Y8, 640(SP)
+	VMOVDQU         q6kScaleShuffle<>(SB), Y12
+	VPBROADCASTD    640(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 0(SP)
+	VPBROADCASTD    644(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 32(SP)
+	VPBROADCASTD    648(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 64(SP)
+	VPBROADCASTD    652(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 96(SP)
+	VPBROADCASTD    656(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 128(SP)
+	VPBROADCASTD    660(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 160(SP)
+	VPBROADCASTD    664(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 192(SP)
+	VPBROADCASTD    668(SP), Y9
+	VPSHUFB         Y12, Y9, Y9
+	VMOVDQU         Y9, 224(SP)
+
+	MOVWLZX   208(AX), R10
+	VMOVD     R10, X14
+	VCVTPH2PS X14, X14
+
+	// The 6-bit values 0..63, 128 elements per half c: vectors 4c..4c+3 are
+	// ql[64c:+32]&15, ql[64c+32:+32]&15, ql[64c:+32]>>4, ql[64c+32:+32]>>4,
+	// with bits 4..5 from qh[32c:+32] bits 0..1, 2..3, 4..5, 6..7.
+	VMOVDQU q4kLow4<>(SB), Y12
+	VMOVDQU q6kBits45<>(SB), Y13
+	VMOVDQU 0(AX), Y8
+	VMOVDQU 32(AX), Y9
+	VMOVDQU 128(AX), Y10
+	VPAND   Y12, Y8, Y0
+	VPSLLW  $4, Y10, Y11
+	VPAND   Y13, Y11, Y11
+	VPOR    Y11, Y0, Y0
+	VPAND   Y12, Y9, Y1
+	VPSLLW  $2, Y10, Y11
+	VPAND   Y13, Y11, Y11
+	VPOR    Y11, Y1, Y1
+	VPSRLW  $4, Y8, Y2
+	VPAND   Y12, Y2, Y2
+	VPAND   Y13, Y10, Y11
+	VPOR    Y11, Y2, Y2
+	VPSRLW  $4, Y9, Y3
+	VPAND   Y12, Y3, Y3
+	VPSRLW  $2, Y10, Y11
+	VPAND   Y13, Y11, Y11
+	VPOR    Y11, Y3, Y3
+	VMOVDQU 64(AX), Y8
+	VMOVDQU 96(AX), Y9
+	VMOVDQU 160(AX), Y10
+	VPAND   Y12, Y8, Y4
+	VPSLLW  $4, Y10, Y11
+	VPAND   Y13, Y11, Y11
+	VPOR    Y11, Y4, Y4
+	VPAND   Y12, Y9, Y5
+	VPSLLW  $2, Y10, Y11
+	VPAND   Y13, Y11, Y11
+	VPOR    Y11, Y5, Y5
+	VPSRLW  $4, Y8, Y6
+	VPAND   Y12, Y6, Y6
+	VPAND   Y13, Y10, Y11
+	VPOR    Y11, Y6, Y6
+	VPSRLW  $4, Y9, Y7
+	VPAND   Y12, Y7, Y7
+	VPSRLW  $2, Y10, Y11
+	VPAND   Y13, Y11, Y11
+	VPOR    Y11, Y7, Y7
+
+	MOVQ BX, SI
+	MOVQ R8, DI
+	LEAQ 256(SP), R10
+
+row:
+	// (q-32)·y per pair as maddubs(q, y) - maddubs(32, y), then scaled.
+	VPMADDUBSW 4(SI), Y0, Y8
+	VPMADDUBSW 4(SI), Y15, Y9
+	VPSUBW     Y9, Y8, Y8
+	VPMADDWD   0(SP), Y8, Y8
+	VPMADDUBSW 36(SI), Y1, Y10
+	VPMADDUBSW 36(SI), Y15, Y11
+	VPSUBW     Y11, Y10, Y10
+	VPMADDWD   32(SP), Y10, Y10
+	VPMADDUBSW 68(SI), Y2, Y12
+	VPMADDUBSW 68(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   64(SP), Y12, Y12
+	VPADDD     Y12, Y8, Y8
+	VPMADDUBSW 100(SI), Y3, Y12
+	VPMADDUBSW 100(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   96(SP), Y12, Y12
+	VPADDD     Y12, Y10, Y10
+	VPMADDUBSW 132(SI), Y4, Y12
+	VPMADDUBSW 132(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   128(SP), Y12, Y12
+	VPADDD     Y12, Y8, Y8
+	VPMADDUBSW 164(SI), Y5, Y12
+	VPMADDUBSW 164(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   160(SP), Y12, Y12
+	VPADDD     Y12, Y10, Y10
+	VPMADDUBSW 196(SI), Y6, Y12
+	VPMADDUBSW 196(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   192(SP), Y12, Y12
+	VPADDD     Y12, Y8, Y8
+	VPMADDUBSW 228(SI), Y7, Y12
+	VPMADDUBSW 228(SI), Y15, Y13
+	VPSUBW     Y13, Y12, Y12
+	VPMADDWD   224(SP), Y12, Y12
+	VPADDD     Y12, Y10, Y10
+	VPADDD     Y10, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULSS       (SI), X14, X9
+	VBROADCASTSS X9, Y9
+	VMOVUPS      (R10), Y10
+	VFMADD231PS  Y8, Y9, Y10
+	VMOVUPS      Y10, (R10)
+
+	ADDQ DX, SI
+	ADDQ $32, R10
+	DECQ DI
+	JNZ  row
+
+	ADDQ $210, AX
+	ADDQ $292, BX
+	DECQ CX
+	JNZ  block
+
+	MOVQ out+40(FP), DI
+	MOVQ outStride+48(FP), DX
+	SHLQ $2, DX
+	LEAQ 256(SP), R10
+
+store:
+	KQ_HSUM8
+	VMOVSS X9, (DI)
+	ADDQ   DX, DI
+	ADDQ   $32, R10
+	DECQ   R8
+	JNZ    store
+	VZEROUPPER
+	RET
