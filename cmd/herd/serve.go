@@ -67,7 +67,7 @@ decode together in one batch.`,
 	fl.IntVar(&f.cfg.Threads, "threads", 0, "threads to compute with (0: all CPUs)")
 	fl.IntVar(&f.cfg.QueueSize, "queue", 64, "requests per model that may wait before 503 answers")
 	fl.DurationVar(&f.cfg.KeepAlive, "keep-alive", 5*time.Minute, "how long an idle model stays loaded (negative: forever)")
-	fl.StringVar(&f.cfg.APIKey, "api-key", os.Getenv("HERD_API_KEY"), "require this Bearer token on every endpoint but /health (default $HERD_API_KEY)")
+	fl.StringVar(&f.cfg.APIKey, "api-key", "", "require this Bearer token on every endpoint but /health (default $HERD_API_KEY)")
 	fl.StringVar(&f.cors, "cors", "", "comma-separated origins allowed to call from browsers (\"*\" for any)")
 	fl.Int64Var(&f.cfg.MaxBodyBytes, "max-body", 8<<20, "largest request body in bytes")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -92,6 +92,9 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	}
 	log := slog.New(h)
 	f.cfg.Logger = log
+	if f.cfg.APIKey == "" {
+		f.cfg.APIKey = os.Getenv("HERD_API_KEY")
+	}
 	for _, o := range strings.Split(f.cors, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			f.cfg.CORSOrigins = append(f.cfg.CORSOrigins, o)
