@@ -1,4 +1,4 @@
-//go:build !purego && (linux || darwin || freebsd)
+//go:build amd64 && !purego && (linux || darwin || freebsd)
 
 package tensor
 
