@@ -90,10 +90,11 @@ func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
 		convert(0, 1)
 	}
 
-	p.Run(rows, func(lo, hi int) {
+	bounds := matmulSplit(parts, rows, p.Threads())
+	p.Run(len(bounds)-1, func(lo, hi int) {
 		for j := range parts {
 			part := &parts[j]
-			a, b := max(lo-part.first, 0), min(hi-part.first, part.w.Rows)
+			a, b := max(bounds[lo]-part.first, 0), min(bounds[hi]-part.first, part.w.Rows)
 			if a < b {
 				c := &convs[part.conv]
 				part.run(a, b, c.xq, c.xrb, n)
@@ -103,6 +104,37 @@ func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
 	for i := range convs {
 		kernelScratchPool.Put(convs[i].scratch)
 	}
+}
+
+// matmulSplit divides the stacked rows of parts into one contiguous range
+// per thread, [bounds[t], bounds[t+1]), with about the same weight bytes in
+// each: rows of different types cost about what they weigh, so a stack of
+// Q4_K and Q6_K matrices is not split by row count.
+func matmulSplit(parts []matmulPart, rows, threads int) []int {
+	threads = max(1, min(threads, rows))
+	total := 0
+	for _, part := range parts {
+		total += part.w.Rows * part.w.RowBytes()
+	}
+	bounds := make([]int, threads+1)
+	bounds[threads] = rows
+	t, before := 1, 0 // the next bound to place; bytes of the rows before part
+	for _, part := range parts {
+		wrb := max(part.w.RowBytes(), 1)
+		for ; t < threads; t++ {
+			target := total * t / threads // bytes before bound t
+			r := (target - before + wrb - 1) / wrb
+			if r > part.w.Rows {
+				break
+			}
+			bounds[t] = part.first + r
+		}
+		before += part.w.Rows * part.w.RowBytes()
+	}
+	for ; t < threads; t++ {
+		bounds[t] = rows
+	}
+	return bounds
 }
 
 // matmulCheck panics unless w, x and out fit a product of n rows of cols.

@@ -70,3 +70,50 @@ func TestMatMulMultiPanicsOnMismatch(t *testing.T) {
 		}()
 	}
 }
+
+// TestMatMulSplitBalancesBytes checks that the per-thread row ranges cover
+// the stacked rows in order and carry about equal weight bytes.
+func TestMatMulSplitBalancesBytes(t *testing.T) {
+	mk := func(typ Type, rows int) matmulPart {
+		return matmulPart{w: Matrix{Type: typ, Rows: rows, Cols: 256}}
+	}
+	stacks := [][]matmulPart{
+		{mk(Q4_K, 2048), mk(Q4_K, 256), mk(Q6_K, 256)},
+		{mk(Q4_0, 7)},
+		{mk(Q8_0, 3), mk(Q4_0, 1000), mk(F32, 5)},
+		{mk(Q4_0, 2), mk(Q4_0, 1)},
+	}
+	for _, parts := range stacks {
+		rows, total := 0, 0
+		for j := range parts {
+			parts[j].first = rows
+			rows += parts[j].w.Rows
+			total += parts[j].w.Rows * parts[j].w.RowBytes()
+		}
+		for threads := 1; threads <= 5; threads++ {
+			b := matmulSplit(parts, rows, threads)
+			if b[0] != 0 || b[len(b)-1] != rows || len(b)-1 != max(1, min(threads, rows)) {
+				t.Fatalf("threads %d: bounds %v for %d rows", threads, b, rows)
+			}
+			most := 0
+			for _, part := range parts {
+				most = max(most, part.w.RowBytes())
+			}
+			for k := 0; k+1 < len(b); k++ {
+				if b[k] > b[k+1] {
+					t.Fatalf("threads %d: bounds %v not increasing", threads, b)
+				}
+				bytes := 0
+				for _, part := range parts {
+					lo, hi := max(b[k]-part.first, 0), min(b[k+1]-part.first, part.w.Rows)
+					if lo < hi {
+						bytes += (hi - lo) * part.w.RowBytes()
+					}
+				}
+				if share := total / (len(b) - 1); bytes > share+2*most || bytes < share-2*most {
+					t.Errorf("threads %d: range %d has %d bytes, want about %d (bounds %v)", threads, k, bytes, share, b)
+				}
+			}
+		}
+	}
+}
