@@ -88,9 +88,12 @@ func (s *Server) openaiCompletion(w http.ResponseWriter, r *http.Request) {
 			"choices": []any{map[string]any{"index": 0, "text": text, "finish_reason": finish, "logprobs": lp}}}
 	}
 	if echo != "" {
-		if e, ok := s.models.find(req.Model); ok {
-			gr.name = e.name
+		e, ok := s.models.find(req.Model)
+		if !ok {
+			writeErr(w, r, notFound(req.Model))
+			return
 		}
+		gr.name = e.name
 		// Sent before generating; an error after this is reported in the stream.
 		sse.send(chunk(echo, nil, nil))
 	}
