@@ -54,8 +54,20 @@ type embedResult struct {
 	total   time.Duration
 }
 
-// embed computes one normalized, mean-pooled vector per input.
-func (s *Server) embed(r *http.Request, model string, inputs []embedInput, keepAlive *time.Duration, truncate bool) (*embedResult, error) {
+// poolingOf reads the herd-specific "pooling" field: "mean" (the
+// default) or "last".
+func poolingOf(name string) (engine.Pooling, error) {
+	switch name {
+	case "", "mean":
+		return engine.PoolMean, nil
+	case "last":
+		return engine.PoolLast, nil
+	}
+	return 0, badRequest("pooling", "pooling must be \"mean\" or \"last\", not %q", name)
+}
+
+// embed computes one normalized vector per input, pooled over its tokens.
+func (s *Server) embed(r *http.Request, model string, inputs []embedInput, pool engine.Pooling, keepAlive *time.Duration, truncate bool) (*embedResult, error) {
 	start := time.Now()
 	inst, release, err := s.models.acquire(r.Context(), model, keepAlive)
 	if err != nil {
@@ -77,7 +89,7 @@ func (s *Server) embed(r *http.Request, model string, inputs []embedInput, keepA
 				return nil, badRequest("input", "input %d: token id %d outside the vocabulary of %d", i, id, vocab)
 			}
 		}
-		v, err := inst.model.Embed(r.Context(), ids, engine.PoolMean, truncate)
+		v, err := inst.model.Embed(r.Context(), ids, pool, truncate)
 		if err != nil {
 			return nil, err
 		}

@@ -1,11 +1,15 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/herdllm/herd/engine"
 )
 
 // TestBadRequests checks that each kind of bad request gets a 4xx with an
@@ -33,6 +37,7 @@ func TestBadRequests(t *testing.T) {
 		{"/v1/completions", `{"prompt":"` + long + `"}`, 413, ""},
 		{"/v1/completions", `{"prompt":["a","b"]}`, 400, "prompt"},
 		{"/v1/embeddings", `{"input":[]}`, 400, "input"},
+		{"/v1/embeddings", `{"input":"a","pooling":"max"}`, 400, "pooling"},
 		{"/v1/panic", `{}`, 500, ""},
 		{"/api/generate", `{"model":"stories260K","prompt":`, 400, ""},
 		{"/api/generate", `{"model":"nope","prompt":"hi"}`, 404, ""},
@@ -84,7 +89,7 @@ func trim(s string) string {
 // TestAuthCORSAndBusy checks the API key, CORS and the 503 answer when the
 // queue is full.
 func TestAuthCORSAndBusy(t *testing.T) {
-	_, ts := newTestServer(t, Config{APIKey: "sesame", CORSOrigins: []string{"https://app.example"}, Parallel: 1, QueueSize: -1})
+	srv, ts := newTestServer(t, Config{APIKey: "sesame", CORSOrigins: []string{"https://app.example"}, Parallel: 1, QueueSize: -1})
 	if status, _, _ := get(t, ts.URL+"/health"); status != 200 {
 		t.Errorf("/health without a key: %d", status)
 	}
@@ -109,31 +114,28 @@ func TestAuthCORSAndBusy(t *testing.T) {
 		t.Errorf("preflight from another origin: %d %v", status, h)
 	}
 
-	// One long request holds the only sequence; the next is refused.
-	auth := []string{"Authorization", "Bearer sesame"}
+	// A request that never ends holds the only sequence; the next is refused.
+	srvAuth := []string{"Authorization", "Bearer sesame"}
+	inst, release, err := srv.models.acquire(context.Background(), "stories260K", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan struct{})
+	var once sync.Once
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/generate",
-			strings.NewReader(`{"model":"stories260K","prompt":"Lily","options":{"num_predict":400,"temperature":0}}`))
-		req.Header.Set(auth[0], auth[1])
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Error(err)
-			close(started)
-			return
-		}
-		buf := make([]byte, 1)
-		resp.Body.Read(buf)
-		close(started)
-		resp.Body.Close() // hang up: the sequence is freed at the next step
+		inst.sched.Submit(ctx, engine.BatchRequest{GenerateRequest: engine.GenerateRequest{Prompt: "Lily", IgnoreEOG: true}},
+			func(engine.TokenEvent) error { once.Do(func() { close(started) }); return nil })
 	}()
 	<-started
-	status, h, body := post(t, ts.URL+"/v1/completions", `{"prompt":"Tom","max_tokens":3}`, auth...)
+	status, h, body := post(t, ts.URL+"/v1/completions", `{"prompt":"Tom","max_tokens":3}`, srvAuth...)
 	if status != 503 || h.Get("Retry-After") == "" || !strings.Contains(string(body), "server_error") {
 		t.Errorf("while busy: %d %v %s", status, h, body)
 	}
+	cancel()
 	<-done
 }
 
@@ -208,5 +210,36 @@ func TestOllamaBadContext(t *testing.T) {
 	_, ts := newTestServer(t, Config{})
 	if status, _, body := post(t, ts.URL+"/api/generate", `{"model":"stories260K","prompt":"hi","context":[1,-4]}`); status != 400 {
 		t.Errorf("%d %s", status, body)
+	}
+}
+
+// TestEmbedPooling checks the herd-specific last-token pooling.
+func TestEmbedPooling(t *testing.T) {
+	_, ts := newTestServer(t, Config{})
+	var mean, last, last2 struct{ Embeddings [][]float32 }
+	for _, c := range []struct {
+		body string
+		v    any
+	}{
+		{`{"input":"Lily likes cats."}`, &mean},
+		{`{"input":"Lily likes cats.","pooling":"last"}`, &last},
+		{`{"input":"A dog likes cats.","pooling":"last"}`, &last2},
+	} {
+		status, _, body := post(t, ts.URL+"/api/embed", c.body)
+		if status != 200 {
+			t.Fatalf("%s: %d %s", c.body, status, body)
+		}
+		decode(t, body, c.v)
+	}
+	same := func(a, b []float32) bool {
+		for i := range a {
+			if a[i] != b[i] {
+				return false
+			}
+		}
+		return true
+	}
+	if same(mean.Embeddings[0], last.Embeddings[0]) || same(last.Embeddings[0], last2.Embeddings[0]) {
+		t.Error("pooling made no difference")
 	}
 }

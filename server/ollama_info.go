@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herdllm/herd/engine"
 	"github.com/herdllm/herd/gguf"
 	"github.com/herdllm/herd/weights"
 )
@@ -190,6 +191,7 @@ func (s *Server) ollamaEmbed(w http.ResponseWriter, r *http.Request) {
 		Truncate   *bool           `json:"truncate"`
 		KeepAlive  json.RawMessage `json:"keep_alive"`
 		Dimensions int             `json:"dimensions"`
+		Pooling    string          `json:"pooling"` // herd: "mean" or "last"
 	}
 	if err := decodeJSON(r, &req); err != nil {
 		writeErr(w, r, err)
@@ -205,7 +207,12 @@ func (s *Server) ollamaEmbed(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, r, err)
 		return
 	}
-	res, err := s.embed(r, req.Model, inputs, keep, req.Truncate == nil || *req.Truncate)
+	pool, err := poolingOf(req.Pooling)
+	if err != nil {
+		writeErr(w, r, err)
+		return
+	}
+	res, err := s.embed(r, req.Model, inputs, pool, keep, req.Truncate == nil || *req.Truncate)
 	if err != nil {
 		writeErr(w, r, err)
 		return
@@ -242,7 +249,7 @@ func (s *Server) ollamaEmbeddings(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"embedding": []float64{}})
 		return
 	}
-	res, err := s.embed(r, req.Model, []embedInput{{text: req.Prompt}}, keep, true)
+	res, err := s.embed(r, req.Model, []embedInput{{text: req.Prompt}}, engine.PoolMean, keep, true)
 	if err != nil {
 		writeErr(w, r, err)
 		return

@@ -179,6 +179,7 @@ type oaEmbeddingRequest struct {
 	Input          json.RawMessage `json:"input"`
 	EncodingFormat string          `json:"encoding_format"`
 	Dimensions     *int            `json:"dimensions"`
+	Pooling        string          `json:"pooling"` // herd: "mean" or "last"
 }
 
 // openaiEmbeddings serves POST /v1/embeddings.
@@ -197,7 +198,12 @@ func (s *Server) openaiEmbeddings(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, r, err)
 		return
 	}
-	res, err := s.embed(r, req.Model, inputs, nil, false)
+	pool, err := poolingOf(req.Pooling)
+	if err != nil {
+		writeErr(w, r, err)
+		return
+	}
+	res, err := s.embed(r, req.Model, inputs, pool, nil, false)
 	if err != nil {
 		writeErr(w, r, err)
 		return
