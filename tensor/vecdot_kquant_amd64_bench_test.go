@@ -46,16 +46,22 @@ func benchmarkKernel(b *testing.B, typ Type, dot vecDotFunc, x []byte, xStride, 
 }
 
 func BenchmarkKQuantKernels(b *testing.B) {
+	goDone := map[Type]bool{}
 	for _, kc := range kquantAsm {
 		if !kc.ok {
 			continue
 		}
+		runGo := !goDone[kc.typ]
+		goDone[kc.typ] = true
 		for _, nx := range []int{1, kernelTile} {
 			rng := rand.New(rand.NewPCG(2, 2))
 			raw, packed, packedStride := kquantActivations(kc.typ, kernelRandFloats(rng, nx*kernelBenchCols, 1), kernelBenchCols, nx)
 			b.Run(fmt.Sprintf("%s/nx=%d", kc.name, nx), func(b *testing.B) {
 				benchmarkKernel(b, kc.typ, kc.dot, raw, kernelBenchCols/QK_K*kquantQ8KBytes, nx)
 			})
+			if !runGo {
+				continue
+			}
 			b.Run(fmt.Sprintf("%s/Go/nx=%d", kc.typ, nx), func(b *testing.B) {
 				benchmarkKernel(b, kc.typ, vecDotGo[kc.typ].dot, packed, packedStride, nx)
 			})
