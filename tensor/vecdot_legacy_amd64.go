@@ -26,15 +26,20 @@ import "golang.org/x/sys/cpu"
 // kernels share that; QuantizeActivations never produces -128. The VNNI
 // variant computes Σ(x+128)·w - 128·Σw, exact for all quants.
 
-// legacyKernel is one format's assembly routines, for one, two and four
-// activation rows at a time.
+// legacyRoutine is the signature of the assembly routines: nb weight
+// blocks at w against a fixed number of activation rows at x, x+xStride ...
+// with the results at out, out+outStride ...
+type legacyRoutine func(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyKernel is one format's assembly routines, for one, two, four and
+// (where the registers suffice) eight activation rows at a time.
 type legacyKernel struct {
-	block, act     int // bytes per weight and activation block
-	one, two, four func(w, x *byte, nb, xStride int, out *float32, outStride int)
+	block, act            int // bytes per weight and activation block
+	one, two, four, eight legacyRoutine
 }
 
-// dot is the vecDotFunc of the kernel: four rows at a time, then two, then
-// one.
+// dot is the vecDotFunc of the kernel: eight rows at a time where it can,
+// then four, two and one.
 func (k *legacyKernel) dot(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
 	nb := n / 32
 	if nx <= 0 {
@@ -50,6 +55,9 @@ func (k *legacyKernel) dot(n int, w, x []byte, xStride, nx int, out []float32, o
 	_ = w[k.block*nb-1]
 	_ = x[(nx-1)*xStride+k.act*nb-1]
 	t := 0
+	for ; k.eight != nil && t+8 <= nx; t += 8 {
+		k.eight(&w[0], &x[t*xStride], nb, xStride, &out[t*outStride], outStride)
+	}
 	for ; t+4 <= nx; t += 4 {
 		k.four(&w[0], &x[t*xStride], nb, xStride, &out[t*outStride], outStride)
 	}
@@ -72,20 +80,20 @@ var (
 // legacyKernelsAVX2 and legacyKernelsVNNI hold the kernels by weight type.
 var (
 	legacyKernelsAVX2 = map[Type]*legacyKernel{
-		Q4_0:   {18, 34, legacyQ4_0x1AVX2, legacyQ4_0x2AVX2, legacyQ4_0x4AVX2},
-		Q4_1:   {20, 36, legacyQ4_1x1AVX2, legacyQ4_1x2AVX2, legacyQ4_1x4AVX2},
-		Q5_0:   {22, 34, legacyQ5_0x1AVX2, legacyQ5_0x2AVX2, legacyQ5_0x4AVX2},
-		Q5_1:   {24, 36, legacyQ5_1x1AVX2, legacyQ5_1x2AVX2, legacyQ5_1x4AVX2},
-		Q8_0:   {34, 34, legacyQ8_0x1AVX2, legacyQ8_0x2AVX2, legacyQ8_0x4AVX2},
-		IQ4_NL: {18, 34, legacyIQ4_NLx1AVX2, legacyIQ4_NLx2AVX2, legacyIQ4_NLx4AVX2},
+		Q4_0:   {18, 34, legacyQ4_0x1AVX2, legacyQ4_0x2AVX2, legacyQ4_0x4AVX2, legacyQ4_0x8AVX2},
+		Q4_1:   {20, 36, legacyQ4_1x1AVX2, legacyQ4_1x2AVX2, legacyQ4_1x4AVX2, nil},
+		Q5_0:   {22, 34, legacyQ5_0x1AVX2, legacyQ5_0x2AVX2, legacyQ5_0x4AVX2, legacyQ5_0x8AVX2},
+		Q5_1:   {24, 36, legacyQ5_1x1AVX2, legacyQ5_1x2AVX2, legacyQ5_1x4AVX2, nil},
+		Q8_0:   {34, 34, legacyQ8_0x1AVX2, legacyQ8_0x2AVX2, legacyQ8_0x4AVX2, legacyQ8_0x8AVX2},
+		IQ4_NL: {18, 34, legacyIQ4_NLx1AVX2, legacyIQ4_NLx2AVX2, legacyIQ4_NLx4AVX2, nil},
 	}
 	legacyKernelsVNNI = map[Type]*legacyKernel{
-		Q4_0:   {18, 34, legacyQ4_0x1VNNI, legacyQ4_0x2VNNI, legacyQ4_0x4VNNI},
-		Q4_1:   {20, 36, legacyQ4_1x1VNNI, legacyQ4_1x2VNNI, legacyQ4_1x4VNNI},
-		Q5_0:   {22, 34, legacyQ5_0x1VNNI, legacyQ5_0x2VNNI, legacyQ5_0x4VNNI},
-		Q5_1:   {24, 36, legacyQ5_1x1VNNI, legacyQ5_1x2VNNI, legacyQ5_1x4VNNI},
-		Q8_0:   {34, 34, legacyQ8_0x1VNNI, legacyQ8_0x2VNNI, legacyQ8_0x4VNNI},
-		IQ4_NL: {18, 34, legacyIQ4_NLx1VNNI, legacyIQ4_NLx2VNNI, legacyIQ4_NLx4VNNI},
+		Q4_0:   {18, 34, legacyQ4_0x1VNNI, legacyQ4_0x2VNNI, legacyQ4_0x4VNNI, legacyQ4_0x8VNNI},
+		Q4_1:   {20, 36, legacyQ4_1x1VNNI, legacyQ4_1x2VNNI, legacyQ4_1x4VNNI, legacyQ4_1x8VNNI},
+		Q5_0:   {22, 34, legacyQ5_0x1VNNI, legacyQ5_0x2VNNI, legacyQ5_0x4VNNI, legacyQ5_0x8VNNI},
+		Q5_1:   {24, 36, legacyQ5_1x1VNNI, legacyQ5_1x2VNNI, legacyQ5_1x4VNNI, legacyQ5_1x8VNNI},
+		Q8_0:   {34, 34, legacyQ8_0x1VNNI, legacyQ8_0x2VNNI, legacyQ8_0x4VNNI, legacyQ8_0x8VNNI},
+		IQ4_NL: {18, 34, legacyIQ4_NLx1VNNI, legacyIQ4_NLx2VNNI, legacyIQ4_NLx4VNNI, legacyIQ4_NLx8VNNI},
 	}
 )
 

@@ -67,6 +67,25 @@ func legacyQ4_0x2AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 //go:noescape
 func legacyQ4_0x4AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 
+// legacyQ4_0x8AVX2 multiplies nb Q4_0 blocks at w with 8 activation row(s) of
+// Q8_0 blocks, row t at x[t*xStride], with AVX2 instructions:
+// (rows = 8; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[18*ib:] // as a slice
+//		q[j], q[j+16] = int32(b[2+j]&15)-8, int32(b[2+j]>>4)-8 // j < 16
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+34*ib:]
+//			sum[t] = fma32(float32(Σ_j q[j]·int8(y[2+j])), f16(b)*f16(y), sum[t])
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = sum[t]
+//	}
+//
+//go:noescape
+func legacyQ4_0x8AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
+
 // legacyQ4_1x1AVX2 multiplies nb Q4_1 blocks at w with 1 activation row(s) of
 // Q8_1 blocks, row t at x[t*xStride], with AVX2 instructions:
 // (rows = 1; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
@@ -184,6 +203,25 @@ func legacyQ5_0x2AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 //go:noescape
 func legacyQ5_0x4AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 
+// legacyQ5_0x8AVX2 multiplies nb Q5_0 blocks at w with 8 activation row(s) of
+// Q8_0 blocks, row t at x[t*xStride], with AVX2 instructions:
+// (rows = 8; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[22*ib:] // as a slice
+//		q[j] = int32(b[6+j%16]>>(4*(j/16))&15 | qh(b[2:6])>>j&1<<4) - 16
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+34*ib:]
+//			lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[2+j])), f16(b)*f16(y), lanes[t][l]) // l < 8
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(lanes[t])
+//	}
+//
+//go:noescape
+func legacyQ5_0x8AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
+
 // legacyQ5_1x1AVX2 multiplies nb Q5_1 blocks at w with 1 activation row(s) of
 // Q8_1 blocks, row t at x[t*xStride], with AVX2 instructions:
 // (rows = 1; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
@@ -300,6 +338,25 @@ func legacyQ8_0x2AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 //
 //go:noescape
 func legacyQ8_0x4AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyQ8_0x8AVX2 multiplies nb Q8_0 blocks at w with 8 activation row(s) of
+// Q8_0 blocks, row t at x[t*xStride], with AVX2 instructions:
+// (rows = 8; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[34*ib:] // as a slice
+//		q[j] = int32(int8(b[2+j]))
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+34*ib:]
+//			lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[2+j])), f16(b)*f16(y), lanes[t][l]) // l < 8
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(lanes[t])
+//	}
+//
+//go:noescape
+func legacyQ8_0x8AVX2(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyIQ4_NLx1AVX2 multiplies nb IQ4_NL blocks at w with 1 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with AVX2 instructions:
@@ -430,6 +487,25 @@ func legacyQ4_0x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 //go:noescape
 func legacyQ4_0x4VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
+// legacyQ4_0x8VNNI multiplies nb Q4_0 blocks at w with 8 activation row(s) of
+// Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
+// (rows = 8; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[18*ib:] // as a slice
+//		q[j], q[j+16] = int32(b[2+j]&15)-8, int32(b[2+j]>>4)-8 // j < 16
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+34*ib:]
+//			sum[t] = fma32(float32(Σ_j q[j]·int8(y[2+j])), f16(b)*f16(y), sum[t])
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = sum[t]
+//	}
+//
+//go:noescape
+func legacyQ4_0x8VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
 // legacyQ4_1x1VNNI multiplies nb Q4_1 blocks at w with 1 activation row(s) of
 // Q8_1 blocks, row t at x[t*xStride], with VNNI instructions:
 // (rows = 1; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
@@ -490,6 +566,26 @@ func legacyQ4_1x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 //go:noescape
 func legacyQ4_1x4VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
+// legacyQ4_1x8VNNI multiplies nb Q4_1 blocks at w with 8 activation row(s) of
+// Q8_1 blocks, row t at x[t*xStride], with VNNI instructions:
+// (rows = 8; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[20*ib:] // as a slice
+//		q[j], q[j+16] = int32(b[4+j]&15), int32(b[4+j]>>4) // j < 16
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+36*ib:]
+//			lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[4+j])), f16(b)*f16(y), lanes[t][l]) // l < 8
+//			mins[t] += f16(b[2:]) * f16(y[2:])
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(lanes[t]) + mins[t]
+//	}
+//
+//go:noescape
+func legacyQ4_1x8VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
 // legacyQ5_0x1VNNI multiplies nb Q5_0 blocks at w with 1 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
 // (rows = 1; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
@@ -546,6 +642,25 @@ func legacyQ5_0x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 //
 //go:noescape
 func legacyQ5_0x4VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyQ5_0x8VNNI multiplies nb Q5_0 blocks at w with 8 activation row(s) of
+// Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
+// (rows = 8; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[22*ib:] // as a slice
+//		q[j] = int32(b[6+j%16]>>(4*(j/16))&15 | qh(b[2:6])>>j&1<<4) - 16
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+34*ib:]
+//			lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[2+j])), f16(b)*f16(y), lanes[t][l]) // l < 8
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(lanes[t])
+//	}
+//
+//go:noescape
+func legacyQ5_0x8VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyQ5_1x1VNNI multiplies nb Q5_1 blocks at w with 1 activation row(s) of
 // Q8_1 blocks, row t at x[t*xStride], with VNNI instructions:
@@ -607,6 +722,26 @@ func legacyQ5_1x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 //go:noescape
 func legacyQ5_1x4VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
+// legacyQ5_1x8VNNI multiplies nb Q5_1 blocks at w with 8 activation row(s) of
+// Q8_1 blocks, row t at x[t*xStride], with VNNI instructions:
+// (rows = 8; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[24*ib:] // as a slice
+//		q[j] = int32(b[8+j%16]>>(4*(j/16))&15 | qh(b[4:8])>>j&1<<4)
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+36*ib:]
+//			lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[4+j])), f16(b)*f16(y), lanes[t][l]) // l < 8
+//			mins[t] += f16(b[2:]) * f16(y[2:])
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(lanes[t]) + mins[t]
+//	}
+//
+//go:noescape
+func legacyQ5_1x8VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
 // legacyQ8_0x1VNNI multiplies nb Q8_0 blocks at w with 1 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
 // (rows = 1; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
@@ -663,6 +798,25 @@ func legacyQ8_0x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 //
 //go:noescape
 func legacyQ8_0x4VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyQ8_0x8VNNI multiplies nb Q8_0 blocks at w with 8 activation row(s) of
+// Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
+// (rows = 8; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[34*ib:] // as a slice
+//		q[j] = int32(int8(b[2+j]))
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+34*ib:]
+//			lanes[t][l] = fma32(float32(Σ_{j=4l}^{4l+3} q[j]·int8(y[2+j])), f16(b)*f16(y), lanes[t][l]) // l < 8
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(lanes[t])
+//	}
+//
+//go:noescape
+func legacyQ8_0x8VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // legacyIQ4_NLx1VNNI multiplies nb IQ4_NL blocks at w with 1 activation row(s) of
 // Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
@@ -735,3 +889,27 @@ func legacyIQ4_NLx2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int
 //
 //go:noescape
 func legacyIQ4_NLx4VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// legacyIQ4_NLx8VNNI multiplies nb IQ4_NL blocks at w with 8 activation row(s) of
+// Q8_0 blocks, row t at x[t*xStride], with VNNI instructions:
+// (rows = 8; f16 reads a half, hsum_float_8 adds eight lanes as ggml does)
+//
+//	for ib := 0; ib < nb; ib++ {
+//		b := w[18*ib:] // as a slice
+//		q[j], q[j+16] = kernelIQ4NLValues[b[2+j]&15], kernelIQ4NLValues[b[2+j]>>4] // j < 16
+//		for t := 0; t < rows; t++ {
+//			y := x[t*xStride+34*ib:]
+//			p[l] = Σ_{j=4l}^{4l+3} q[j]·int8(y[2+j]) // l < 8
+//			switch {
+//			case ib%2 == 1: odd[t][l] = fma32(float32(p[l]), f16(y)*f16(b), odd[t][l])
+//			case ib+1 < nb: even[t][l] = fma32(float32(p[l]), f16(y)*f16(b), even[t][l])
+//			default: tail[t] = f16(y)*f16(b) * float32(Σ p)
+//			}
+//		}
+//	}
+//	for t := 0; t < rows; t++ {
+//		out[t*outStride] = hsum_float_8(even[t] + odd[t]) + tail[t]
+//	}
+//
+//go:noescape
+func legacyIQ4_NLx8VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)

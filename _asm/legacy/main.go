@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"strings"
 )
 
 // format describes one weight format's block layout.
@@ -54,10 +55,45 @@ const (
 	regT2    = "Y9"
 )
 
-var tokenPtr = []string{"R8", "R9", "R10", "R11"}
+var tokenBase = []string{"R8", "R9", "R10", "R11"}
 
-func acc(t int) string  { return fmt.Sprintf("Y%d", t) }
-func acc2(t int) string { return fmt.Sprintf("Y%d", 4+t) }
+// tokenPtr names the activation row t's pointer: R8..R11 for rows 0..3,
+// row t-4's pointer plus 4·xStride for rows 4..7.
+func tokenPtr(t int) string {
+	if t < 4 {
+		return tokenBase[t]
+	}
+	return tokenBase[t-4] + "|DX*4"
+}
+
+// mem is the memory operand off(ptr).
+func mem(ptr string, off int) string {
+	base, index, ok := strings.Cut(ptr, "|")
+	if ok {
+		return fmt.Sprintf("%d(%s)(%s)", off, base, index)
+	}
+	return fmt.Sprintf("%d(%s)", off, base)
+}
+
+func acc(t int) string { return fmt.Sprintf("Y%d", t) }
+
+// acc2 is row t's second accumulator (odd blocks or the min term): Y4..Y7
+// for up to four rows, Y16..Y23 (AVX-512 only) for eight.
+func acc2(t, nx int) string {
+	if nx > 4 {
+		return fmt.Sprintf("Y%d", 16+t)
+	}
+	return fmt.Sprintf("Y%d", 4+t)
+}
+
+// zero clears register r.
+func (g *gen) zero(r string) {
+	if r >= "Y16" && len(r) == 3 {
+		g.i("VPXORD %s, %s, %s", r, r, r)
+		return
+	}
+	g.i("VXORPS %s, %s, %s", r, r, r)
+}
 func x(y string) string { return "X" + y[1:] }
 
 type gen struct{ b bytes.Buffer }
@@ -141,16 +177,16 @@ func (g *gen) lanes(f format, is isa, ptr string, off int, dst string) {
 	switch {
 	case is.vnni && f.unsigned:
 		g.i("VPXOR %s, %s, %s", dst, dst, dst)
-		g.i("VPDPBUSD %d(%s), %s, %s", q, ptr, regWA, dst)
+		g.i("VPDPBUSD %s, %s, %s", mem(ptr, q), regWA, dst)
 	case is.vnni:
-		g.i("VPXOR %d(%s), %s, %s", q, ptr, regOnes, regT2)
+		g.i("VPXOR %s, %s, %s", mem(ptr, q), regOnes, regT2)
 		g.i("VMOVDQA %s, %s", regWA, dst)
 		g.i("VPDPBUSD %s, %s, %s", regWS, regT2, dst)
 	case f.unsigned:
-		g.i("VPMADDUBSW %d(%s), %s, %s", q, ptr, regWA, dst)
+		g.i("VPMADDUBSW %s, %s, %s", mem(ptr, q), regWA, dst)
 		g.i("VPMADDWD %s, %s, %s", regOnes, dst, dst)
 	default:
-		g.i("VMOVDQU %d(%s), %s", q, ptr, dst)
+		g.i("VMOVDQU %s, %s", mem(ptr, q), dst)
 		g.i("VPSIGNB %s, %s, %s", regWS, dst, dst)
 		g.i("VPMADDUBSW %s, %s, %s", dst, regWA, dst)
 		g.i("VPMADDWD %s, %s, %s", regOnes, dst, dst)
@@ -176,13 +212,13 @@ func (g *gen) tokenStep(f format, is isa, ptr, a, a2 string) {
 	case f.scalar:
 		g.hsumInt()
 		g.i("VCVTDQ2PS %s, %s", x(regT1), x(regT1))
-		g.i("VPBROADCASTW (%s), %s", ptr, x(regT2))
+		g.i("VPBROADCASTW %s, %s", mem(ptr, 0), x(regT2))
 		g.i("VCVTPH2PS %s, %s", x(regT2), x(regT2))
 		g.i("VMULSS %s, %s, %s", x(regScale), x(regT2), x(regT2))
 		g.i("VFMADD231SS %s, %s, %s", x(regT2), x(regT1), x(a))
 	case f.unsigned:
 		g.i("VCVTDQ2PS %s, %s", regT1, regT1)
-		g.i("VPBROADCASTD (%s), %s", ptr, x(regT2))
+		g.i("VPBROADCASTD %s, %s", mem(ptr, 0), x(regT2))
 		g.i("VCVTPH2PS %s, %s", x(regT2), regT2)
 		g.i("VMULPS %s, %s, %s", regScale, regT2, regT2)
 		g.i("VADDPS %s, %s, %s", regT2, a2, a2)
@@ -190,7 +226,7 @@ func (g *gen) tokenStep(f format, is isa, ptr, a, a2 string) {
 		g.i("VFMADD231PS %s, %s, %s", regT2, regT1, a)
 	default:
 		g.i("VCVTDQ2PS %s, %s", regT1, regT1)
-		g.i("VPBROADCASTW (%s), %s", ptr, x(regT2))
+		g.i("VPBROADCASTW %s, %s", mem(ptr, 0), x(regT2))
 		g.i("VCVTPH2PS %s, %s", x(regT2), regT2)
 		g.i("VMULPS %s, %s, %s", regScale, regT2, regT2)
 		g.i("VFMADD231PS %s, %s, %s", regT2, regT1, a)
@@ -202,7 +238,7 @@ func (g *gen) tail(f format, is isa, ptr, a2 string) {
 	g.lanes(f, is, ptr, 0, regT1)
 	g.hsumInt()
 	g.i("VCVTDQ2PS %s, %s", x(regT1), x(regT1))
-	g.i("VPBROADCASTW (%s), %s", ptr, x(regT2))
+	g.i("VPBROADCASTW %s, %s", mem(ptr, 0), x(regT2))
 	g.i("VCVTPH2PS %s, %s", x(regT2), x(regT2))
 	g.i("VMULSS %s, %s, %s", x(regScale), x(regT2), x(regT2))
 	g.i("VMULSS %s, %s, %s", x(regT2), x(regT1), x(a2))
@@ -222,13 +258,20 @@ func (g *gen) hsumFloat(a string) {
 
 func (g *gen) advance(f format, nx int) {
 	g.i("ADDQ $%d, SI", f.block)
-	for t := 0; t < nx; t++ {
-		g.i("ADDQ $%d, %s", f.act, tokenPtr[t])
+	for t := 0; t < min(nx, 4); t++ {
+		g.i("ADDQ $%d, %s", f.act, tokenBase[t])
 	}
 }
 
-// rowCounts are the activation row counts each format has a routine for.
-var rowCounts = []int{1, 2, 4}
+// rowCounts returns the activation row counts format f has routines for:
+// eight rows need more than 16 vector registers unless the format keeps
+// one accumulator per row.
+func rowCounts(f format, is isa) []int {
+	if is.vnni || !(f.unsigned || f.pairs) {
+		return []int{1, 2, 4, 8}
+	}
+	return []int{1, 2, 4}
+}
 
 // routineName is the name of format f's routine for nx rows.
 func routineName(f format, is isa, nx int) string {
@@ -246,8 +289,8 @@ func (g *gen) routine(f format, is isa, nx int) {
 	g.i("MOVQ out+32(FP), DI")
 	g.i("MOVQ outStride+40(FP), R12")
 	g.i("SHLQ $2, R12")
-	for t := 1; t < nx; t++ {
-		g.i("LEAQ (%s)(DX*1), %s", tokenPtr[t-1], tokenPtr[t])
+	for t := 1; t < min(nx, 4); t++ {
+		g.i("LEAQ (%s)(DX*1), %s", tokenBase[t-1], tokenBase[t])
 	}
 	if is.vnni {
 		g.i("VMOVDQU legacy80<>(SB), %s", regOnes)
@@ -262,9 +305,9 @@ func (g *gen) routine(f format, is isa, nx int) {
 		g.i("VMOVDQU legacyIQ4NL<>(SB), %s", regConst)
 	}
 	for t := 0; t < nx; t++ {
-		g.i("VXORPS %s, %s, %s", acc(t), acc(t), acc(t))
+		g.zero(acc(t))
 		if f.unsigned || f.pairs {
-			g.i("VXORPS %s, %s, %s", acc2(t), acc2(t), acc2(t))
+			g.zero(acc2(t, nx))
 		}
 	}
 	switch {
@@ -299,13 +342,13 @@ func (g *gen) laneLoop(f format, is isa, nx int) {
 	g.p("loop:")
 	g.decode(f, is, 0, true)
 	for t := 0; t < nx; t++ {
-		g.tokenStep(f, is, tokenPtr[t], acc(t), acc2(t))
+		g.tokenStep(f, is, tokenPtr(t), acc(t), acc2(t, nx))
 	}
 	g.advance(f, nx)
 	if f.pairs {
 		g.decode(f, is, 0, true)
 		for t := 0; t < nx; t++ {
-			g.tokenStep(f, is, tokenPtr[t], acc2(t), "")
+			g.tokenStep(f, is, tokenPtr(t), acc2(t, nx), "")
 		}
 		g.advance(f, nx)
 	}
@@ -315,25 +358,25 @@ func (g *gen) laneLoop(f format, is isa, nx int) {
 	if f.pairs {
 		// even += odd; the odd accumulators then hold the tails.
 		for t := 0; t < nx; t++ {
-			g.i("VADDPS %s, %s, %s", acc2(t), acc(t), acc(t))
-			g.i("VXORPS %s, %s, %s", acc2(t), acc2(t), acc2(t))
+			g.i("VADDPS %s, %s, %s", acc2(t, nx), acc(t), acc(t))
+			g.zero(acc2(t, nx))
 		}
 		g.i("TESTQ $1, BX")
 		g.i("JZ sum")
 		g.decode(f, is, 0, true)
 		for t := 0; t < nx; t++ {
-			g.tail(f, is, tokenPtr[t], acc2(t))
+			g.tail(f, is, tokenPtr(t), acc2(t, nx))
 		}
 		g.p("sum:")
 	}
 	for t := 0; t < nx; t++ {
 		g.hsumFloat(acc(t))
 		if f.unsigned {
-			g.i("VMOVSHDUP %s, %s", x(acc2(t)), x(regT2))
+			g.i("VMOVSHDUP %s, %s", x(acc2(t, nx)), x(regT2))
 			g.i("VADDSS %s, %s, %s", x(regT2), x(acc(t)), x(acc(t)))
 		}
 		if f.pairs {
-			g.i("VADDSS %s, %s, %s", x(acc2(t)), x(acc(t)), x(acc(t)))
+			g.i("VADDSS %s, %s, %s", x(acc2(t, nx)), x(acc(t)), x(acc(t)))
 		}
 		g.store(t, nx)
 	}
@@ -387,38 +430,47 @@ func (g *gen) scalarTile(f format, is isa, nx int) {
 	g.i("JZ done")
 	g.p("loop:")
 	g.decode(f, is, 0, true)
-	for t := 0; t < nx; t++ {
-		g.lanes(f, is, tokenPtr[t], 0, fmt.Sprintf("Y%d", 4+t))
+	for t0 := 0; t0 < nx; t0 += 4 {
+		rows := min(nx-t0, 4)
+		for t := 0; t < rows; t++ {
+			g.lanes(f, is, tokenPtr(t0+t), 0, fmt.Sprintf("Y%d", 4+t))
+		}
+		if rows == 4 {
+			g.i("VPHADDD Y5, Y4, Y4")
+			g.i("VPHADDD Y7, Y6, Y6")
+			g.i("VPHADDD Y6, Y4, Y4")
+			g.i("VEXTRACTI128 $1, Y4, X5")
+			g.i("VPADDD X5, X4, X4")
+		} else {
+			g.i("VPHADDD Y5, Y4, Y4")
+			g.i("VEXTRACTI128 $1, Y4, X5")
+			g.i("VPADDD X5, X4, X4")
+			g.i("VPHADDD X4, X4, X4")
+		}
+		g.i("VCVTDQ2PS X4, X4")
+		g.i("MOVWLZX %s, AX", mem(tokenPtr(t0), 0))
+		g.i("VMOVD AX, X5")
+		for t := 1; t < rows; t++ {
+			g.i("VPINSRW $%d, %s, X5, X5", t, mem(tokenPtr(t0+t), 0))
+		}
+		g.i("VCVTPH2PS X5, X5")
+		g.i("VMULPS %s, X5, X5", x(regScale))
+		g.i("VFMADD231PS X5, X4, %s", x(acc(t0/4)))
 	}
-	if nx == 4 {
-		g.i("VPHADDD Y5, Y4, Y4")
-		g.i("VPHADDD Y7, Y6, Y6")
-		g.i("VPHADDD Y6, Y4, Y4")
-		g.i("VEXTRACTI128 $1, Y4, X5")
-		g.i("VPADDD X5, X4, X4")
-	} else {
-		g.i("VPHADDD Y5, Y4, Y4")
-		g.i("VEXTRACTI128 $1, Y4, X5")
-		g.i("VPADDD X5, X4, X4")
-		g.i("VPHADDD X4, X4, X4")
-	}
-	g.i("VCVTDQ2PS X4, X4")
-	g.i("MOVWLZX (R8), AX")
-	g.i("VMOVD AX, X5")
-	for t := 1; t < nx; t++ {
-		g.i("VPINSRW $%d, (%s), X5, X5", t, tokenPtr[t])
-	}
-	g.i("VCVTPH2PS X5, X5")
-	g.i("VMULPS %s, X5, X5", x(regScale))
-	g.i("VFMADD231PS X5, X4, X0")
 	g.advance(f, nx)
 	g.i("DECQ CX")
 	g.i("JNZ loop")
 	g.p("done:")
-	g.i("VMOVSS X0, (DI)")
-	for t := 1; t < nx; t++ {
-		g.i("ADDQ R12, DI")
-		g.i("VEXTRACTPS $%d, X0, (DI)", t)
+	for t := 0; t < nx; t++ {
+		if t > 0 {
+			g.i("ADDQ R12, DI")
+		}
+		a := x(acc(t / 4))
+		if t%4 == 0 {
+			g.i("VMOVSS %s, (DI)", a)
+		} else {
+			g.i("VEXTRACTPS $%d, %s, (DI)", t%4, a)
+		}
 	}
 }
 
@@ -474,7 +526,7 @@ func main() {
 	g.data("legacyIQ4NL", iq4)
 	for _, is := range isas {
 		for _, f := range formats {
-			for _, nx := range rowCounts {
+			for _, nx := range rowCounts(f, is) {
 				g.routine(f, is, nx)
 			}
 		}

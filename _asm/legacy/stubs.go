@@ -90,7 +90,7 @@ func declarations() []byte {
 	p("func legacyHasF16C() bool")
 	for _, is := range isas {
 		for _, f := range formats {
-			for _, nx := range rowCounts {
+			for _, nx := range rowCounts(f, is) {
 				name := routineName(f, is, nx)
 				p("")
 				p("// %s multiplies nb %s blocks at w with %d activation row(s) of", name, f.name, nx)
