@@ -182,6 +182,14 @@ type matmulPart struct {
 func (part *matmulPart) run(lo, hi int, xq []byte, xrb, n int) {
 	w, out, dot := part.w, part.out, part.dot
 	cols, wrb := w.Cols, w.RowBytes()
+	if n == 1 {
+		// One token (decoding): no tiles, just every row in turn.
+		data, o := w.Data[lo*wrb:hi*wrb], out[lo:hi]
+		for i := range o {
+			dot(cols, data[i*wrb:(i+1)*wrb], xq, xrb, 1, o[i:], w.Rows)
+		}
+		return
+	}
 	rowTile := max(1, matmulTileBytes/max(wrb, 1))
 	for r0 := lo; r0 < hi; r0 += rowTile {
 		r1 := min(r0+rowTile, hi)
