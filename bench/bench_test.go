@@ -69,3 +69,21 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("empty: %+v", s)
 	}
 }
+
+func TestRunStreams(t *testing.T) {
+	rs, err := RunStreams(context.Background(), "", []int{1, 3}, 4, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[0].Streams != 1 || rs[1].Streams != 3 {
+		t.Fatalf("results %+v", rs)
+	}
+	for _, r := range rs {
+		if r.TokensPerSecond.Mean <= 0 || r.Speedup <= 0 {
+			t.Errorf("%d streams: %+v", r.Streams, r)
+		}
+	}
+	if rs[0].Speedup != 1 {
+		t.Errorf("single-stream speedup %v", rs[0].Speedup)
+	}
+}

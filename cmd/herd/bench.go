@@ -19,6 +19,7 @@ type benchFlags struct {
 	json              bool
 	synthetic         string
 	typ               string
+	streams           []int
 }
 
 func init() { rootCmd.AddCommand(newBenchCmd()) }
@@ -32,6 +33,10 @@ func newBenchCmd() *cobra.Command {
 (-n tokens one by one) speed in tokens per second, over -r repetitions, for
 each thread count. Decoding is also shown as a share of the ceiling this
 machine's memory read bandwidth sets (weight bytes read per token).
+
+With --streams it instead measures aggregate decoding speed of that many
+concurrent generations through the continuous-batching scheduler (as
+herd serve runs them), and the gain over a single stream.
 
 Without MODEL it measures the built-in model. --synthetic SHAPE writes (once,
 into the cache) a random-weight model of a real shape and --type, and
@@ -48,6 +53,7 @@ measures that. Shapes: ` + fmt.Sprint(synth.ShapeNames()) + `.`,
 	fl.IntSliceVarP(&f.threads, "threads", "t", nil, "thread counts to measure, e.g. 1,2 (default: every CPU)")
 	fl.BoolVar(&f.json, "json", false, "print the results as JSON")
 	fl.StringVar(&f.synthetic, "synthetic", "", "benchmark a random-weight model of this shape")
+	fl.IntSliceVar(&f.streams, "streams", nil, "instead of -p/-n tests, measure aggregate decoding of this many concurrent streams through the batching scheduler, e.g. 1,4,8,16 (-n tokens each)")
 	fl.StringVar(&f.typ, "type", "Q4_0", "file type of the --synthetic model (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K_M, Q5_K_M, Q6_K)")
 	return cmd
 }
@@ -78,6 +84,9 @@ func runBench(cmd *cobra.Command, args []string, f *benchFlags) error {
 			return err
 		}
 	}
+	if len(f.streams) > 0 {
+		return benchStreams(cmd, path, f)
+	}
 	results, err := bench.Run(cmd.Context(), path, bench.Options{Prompt: f.prompt, Gen: f.gen, Reps: f.reps, Threads: f.threads})
 	if err != nil {
 		return err
@@ -107,4 +116,37 @@ func writeBenchTable(w io.Writer, results []bench.Result) {
 			r.TokensPerSecond.Mean, r.TokensPerSecond.StdDev, ceiling, share)
 	}
 	tw.Flush()
+}
+
+// benchStreams measures aggregate decoding over concurrent streams, once per
+// thread count.
+func benchStreams(cmd *cobra.Command, path string, f *benchFlags) error {
+	threads := f.threads
+	if len(threads) == 0 {
+		threads = []int{0}
+	}
+	var all []bench.StreamResult
+	for _, t := range threads {
+		rs, err := bench.RunStreams(cmd.Context(), path, f.streams, f.gen, f.reps, t)
+		if err != nil {
+			return err
+		}
+		all = append(all, rs...)
+	}
+	if f.json {
+		enc := json.NewEncoder(cmd.OutOrStdout())
+		enc.SetIndent("", "  ")
+		return enc.Encode(all)
+	}
+	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "model\tthreads\tstreams\ttokens each\taggregate t/s\tvs 1 stream\t")
+	for _, r := range all {
+		speedup := ""
+		if r.Speedup > 0 {
+			speedup = fmt.Sprintf("%.2fx", r.Speedup)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.2f ± %.2f\t%s\t\n", r.Model, r.Threads, r.Streams, r.Tokens,
+			r.TokensPerSecond.Mean, r.TokensPerSecond.StdDev, speedup)
+	}
+	return tw.Flush()
 }
