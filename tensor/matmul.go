@@ -38,7 +38,8 @@ func MatMul(p *Pool, out []float32, w Matrix, x []float32, n int) {
 // parallel step: matrices that read the same input (a layer's query, key
 // and value projections, or the feed-forward gate and up projections) share
 // one conversion of the activations and one hand-off to the pool, their
-// rows split over the threads as if they were stacked into one matrix.
+// rows stacked into one matrix and split over the threads in contiguous
+// ranges of about equal weight bytes (see matmulSplit).
 // Every ws[j] must have the same Cols; types may differ. Each output value
 // is computed exactly as MatMul computes it.
 func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
