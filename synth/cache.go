@@ -40,6 +40,9 @@ func Cached(dir string, s Shape, m Mix) (string, error) {
 	if err := WriteFile(tmp.Name(), s, m, 0); err != nil {
 		return "", err
 	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return "", fmt.Errorf("synth: %w", err)
+	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", fmt.Errorf("synth: %w", err)
 	}
