@@ -1,11 +1,8 @@
 package train
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,16 +18,10 @@ type Tokenizer interface {
 	EOS() int
 }
 
-// ChatMessage is one turn of a chat transcript.
-type ChatMessage struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
-}
-
-// ChatFormatter renders a chat transcript as a prompt (everything the model
-// is given) and a completion (the final assistant turn it learns to write).
-// Chat data needs one; the CLI supplies it from the base model's template.
-type ChatFormatter func(messages []ChatMessage) (prompt, completion string, err error)
+// ChatFormatter renders a chat transcript into a training example whose
+// loss covers what the model learns to write (see ChatRenderer.Example).
+// Chat data needs one; fine-tuning builds it from the base model's template.
+type ChatFormatter func(c Conversation) (Example, error)
 
 // FileInfo records a data file for provenance.
 type FileInfo struct {
@@ -66,72 +57,6 @@ func TextStream(tok Tokenizer, text string) *Stream {
 		}
 	}
 	return s
-}
-
-// JSONLExamples parses one JSON object per line: {"prompt", "completion"}
-// pairs, or {"messages": [...]} transcripts rendered by chat (nil: chat
-// lines are an error). Only completion tokens (and the EOS after them) are
-// trained on.
-func JSONLExamples(tok Tokenizer, name string, data []byte, chat ChatFormatter) (*Examples, error) {
-	ex := &Examples{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 1<<28)
-	for line := 1; sc.Scan(); line++ {
-		text := bytes.TrimSpace(sc.Bytes())
-		if len(text) == 0 {
-			continue
-		}
-		var rec struct {
-			Prompt     *string       `json:"prompt"`
-			Completion *string       `json:"completion"`
-			Messages   []ChatMessage `json:"messages"`
-		}
-		if err := json.Unmarshal(text, &rec); err != nil {
-			return nil, fmt.Errorf("train: %s line %d: %w", name, line, err)
-		}
-		var prompt, completion string
-		switch {
-		case rec.Messages != nil:
-			if chat == nil {
-				return nil, fmt.Errorf("train: %s line %d: chat messages need a chat template", name, line)
-			}
-			var err error
-			if prompt, completion, err = chat(rec.Messages); err != nil {
-				return nil, fmt.Errorf("train: %s line %d: %w", name, line, err)
-			}
-		case rec.Completion != nil:
-			completion = *rec.Completion
-			if rec.Prompt != nil {
-				prompt = *rec.Prompt
-			}
-		default:
-			return nil, fmt.Errorf("train: %s line %d: want \"prompt\"/\"completion\" or \"messages\"", name, line)
-		}
-		p := tok.Encode(prompt, true, false)
-		c := tok.Encode(completion, false, false)
-		if prompt == "" {
-			c = tok.Encode(completion, true, false)
-			p = nil
-		}
-		if e := tok.EOS(); e >= 0 {
-			c = append(c, e)
-		}
-		it := Example{IDs: append(p, c...), Predict: make([]bool, len(p)+len(c))}
-		for i := len(p); i < len(it.IDs); i++ {
-			it.Predict[i] = true
-		}
-		if len(p) == 0 && len(it.IDs) > 0 && it.IDs[0] == tok.BOS() {
-			it.Predict[0] = false
-		}
-		ex.Items = append(ex.Items, it)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("train: %s: %w", name, err)
-	}
-	if len(ex.Items) == 0 {
-		return nil, fmt.Errorf("train: %s: no examples", name)
-	}
-	return ex, nil
 }
 
 // LoadDataset reads a training file: .jsonl/.json as JSONL examples,

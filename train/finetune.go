@@ -19,13 +19,18 @@ import (
 type FineTuneConfig struct {
 	Base      string   // model file or directory
 	Tokenizer string   // tokenizer file when the base has none (llama2.c checkpoints)
-	Data      []string // training files: plain text, or JSONL prompt/completion
+	Data      []string // training files: plain text, or JSONL prompt/completion, chat or text lines
 	Valid     string   // validation file; empty: hold out ValidFrac of the data
 	ValidFrac float64  // default 0.1
 	LoRA      LoRAOptions
 	Options   Options
 	Epochs    float64 // sets Options.Steps from the data size when Steps is 0
-	Chat      ChatFormatter
+	// Chat renders {"messages"} lines; nil: the base model's chat template
+	// (ChatRendererForModel).
+	Chat ChatFormatter
+	// TrainOnInputs puts the loss on every token of JSONL examples, not
+	// only on completions and assistant turns.
+	TrainOnInputs bool
 }
 
 // FineTuning is a prepared LoRA run.
@@ -36,6 +41,9 @@ type FineTuning struct {
 	Config    FineTuneConfig
 	BaseInfo  FileInfo
 	DataInfo  []FileInfo
+	// Truncated counts the training and validation examples longer than
+	// the context (Options.Seq+1 tokens); training sees only their start.
+	Truncated int
 	base      *weights.File
 }
 
@@ -77,6 +85,9 @@ func newFineTuning(cfg FineTuneConfig, pool *Pool, ckpt *gguf.File) (*FineTuning
 	if ft.Tokenizer, err = baseTokenizer(cfg, wf); err != nil {
 		return fail(err)
 	}
+	if cfg.Chat == nil {
+		cfg.Chat = modelChat(wf, ft.Tokenizer)
+	}
 	var sets []Dataset
 	for _, p := range cfg.Data {
 		d, err := LoadDataset(p, ft.Tokenizer, cfg.Chat)
@@ -111,7 +122,12 @@ func newFineTuning(cfg FineTuneConfig, pool *Pool, ckpt *gguf.File) (*FineTuning
 		}
 		trainSet, validSet = SplitValidation(trainSet, frac)
 	}
+	if cfg.TrainOnInputs {
+		TrainOnInputs(trainSet)
+		TrainOnInputs(validSet)
+	}
 	o := &ft.Config.Options
+	ft.Truncated = Truncated(trainSet, o.Seq) + Truncated(validSet, o.Seq)
 	if o.Steps <= 0 {
 		epochs := cfg.Epochs
 		if epochs <= 0 {
@@ -155,6 +171,17 @@ func baseTokenizer(cfg FineTuneConfig, wf *weights.File) (Tokenizer, error) {
 		return t, nil
 	}
 	return nil, fmt.Errorf("train: %s has no tokenizer; name one", cfg.Base)
+}
+
+// modelChat renders chat data through the base model's template; a
+// template that does not compile fails only chat lines.
+func modelChat(wf *weights.File, tok Tokenizer) ChatFormatter {
+	src, _ := wf.Meta.String("tokenizer.chat_template")
+	r, err := ChatRendererForModel(src, tok)
+	if err != nil {
+		return func(Conversation) (Example, error) { return Example{}, err }
+	}
+	return r.Example
 }
 
 func concatDatasets(sets []Dataset) (Dataset, error) {

@@ -38,6 +38,7 @@ var tuneFlags struct {
 	threads    int
 	checkpoint string
 	resume     string
+	allTokens  bool
 }
 
 var tuneCmd = &cobra.Command{
@@ -49,8 +50,13 @@ checkpoint or a Hugging Face directory — and write them as a llama.cpp LoRA
 GGUF adapter with the training's provenance (training.* keys: base and data
 SHA-256, hyperparameters, final validation loss).
 
-Data files are plain text (documents separated by blank lines) or JSONL with
-{"prompt": ..., "completion": ...} per line (loss on completions only).
+Data files are plain text (documents separated by blank lines) or JSONL, each
+line one of {"prompt": ..., "completion": ...} (loss on the completion),
+{"messages": [{"role": ..., "content": ...}, ...], "tools": [...]} (rendered
+through the base model's chat template, loss on the assistant turns and their
+end-of-turn tokens) or {"text": ...}. --train-on-inputs puts the loss on
+prompts and user turns too. Examples longer than --ctx are truncated (the
+count is reported).
 Without --valid, the last 10% of the data is held out for validation.
 
 Ctrl-C stops training and saves a checkpoint (--checkpoint, default
@@ -81,6 +87,7 @@ func init() {
 	f.IntVar(&tuneFlags.threads, "threads", 0, "worker threads (default: all CPUs)")
 	f.StringVar(&tuneFlags.checkpoint, "checkpoint", "", "checkpoint file written on Ctrl-C (default OUT.ckpt)")
 	f.StringVar(&tuneFlags.resume, "resume", "", "continue from this checkpoint")
+	f.BoolVar(&tuneFlags.allTokens, "train-on-inputs", false, "train on prompts and user turns too, not only completions and assistant turns")
 	rootCmd.AddCommand(tuneCmd)
 }
 
@@ -95,9 +102,10 @@ func runTune(cmd *cobra.Command, args []string) error {
 	}
 	cfg := train.FineTuneConfig{
 		Base: args[0], Tokenizer: fl.tokenizer, Data: fl.data, Valid: fl.valid,
-		LoRA:    train.LoRAOptions{Rank: fl.rank, Alpha: fl.alpha, Dropout: fl.dropout, Targets: targets},
-		Options: train.Options{Steps: fl.steps, Batch: fl.batch, Seq: fl.ctx, Accum: fl.accum, LR: fl.lr, MinLR: fl.lr / 10, ClipNorm: 1, Seed: fl.seed},
-		Epochs:  fl.epochs,
+		LoRA:          train.LoRAOptions{Rank: fl.rank, Alpha: fl.alpha, Dropout: fl.dropout, Targets: targets},
+		Options:       train.Options{Steps: fl.steps, Batch: fl.batch, Seq: fl.ctx, Accum: fl.accum, LR: fl.lr, MinLR: fl.lr / 10, ClipNorm: 1, Seed: fl.seed},
+		Epochs:        fl.epochs,
+		TrainOnInputs: fl.allTokens,
 	}
 	pool := train.NewPool(fl.threads)
 	defer pool.Close()
@@ -116,6 +124,9 @@ func runTune(cmd *cobra.Command, args []string) error {
 	}
 	defer ft.Close()
 	tr := ft.Trainer
+	if ft.Truncated > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "tune: warning: %d examples are longer than --ctx %d and were truncated\n", ft.Truncated, tr.Options.Seq)
+	}
 	setSchedule(tr, fl.warmup, fl.evalEvery)
 	ckpt := fl.checkpoint
 	if ckpt == "" {
