@@ -9,11 +9,12 @@ import (
 	"github.com/herdllm/herd/gguf"
 	"github.com/herdllm/herd/internal/testdata"
 	"github.com/herdllm/herd/tokenizer"
+	"github.com/herdllm/herd/weights"
 )
 
 // llama3Renderer renders with the synthetic Llama 3 model's own template
 // (the Llama 3.2 one).
-func llama3Renderer(t *testing.T) *ChatRenderer {
+func llama3Renderer(t testing.TB) *ChatRenderer {
 	t.Helper()
 	f, err := gguf.Open(testdata.Path(t, "synthetic", "tiny-llama3-Q8_0.gguf"))
 	if err != nil {
@@ -281,4 +282,39 @@ func FuzzChatJSONL(f *testing.F) {
 			}
 		}
 	})
+}
+
+func BenchmarkChatExampleLlama3(b *testing.B) {
+	r := llama3Renderer(b)
+	for b.Loop() {
+		if _, err := r.Example(testConversation); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestModelChatUsesTheBaseTemplate(t *testing.T) {
+	wf, err := weights.Open(testdata.Path(t, "synthetic", "tiny-llama3-Q8_0.gguf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wf.Close()
+	tok, err := tokenizer.FromGGUF(wf.Meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := modelChat(wf, tok)(testConversation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := llama3Renderer(t).Example(testConversation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.IDs, want.IDs) || !slices.Equal(got.Predict, want.Predict) {
+		t.Error("fine-tuning renders chat data differently from the model's own template")
+	}
+	if !strings.Contains(tok.Decode(got.IDs), "Cutting Knowledge Date") {
+		t.Error("the Llama 3.2 template's system header is missing")
+	}
 }
