@@ -28,8 +28,9 @@ type FineTuneConfig struct {
 	// Chat renders {"messages"} lines; nil: the base model's chat template
 	// (ChatRendererForModel).
 	Chat ChatFormatter
-	// TrainOnInputs puts the loss on every token of JSONL examples, not
-	// only on completions and assistant turns.
+	// TrainOnInputs puts the loss on every token of JSONL examples (in
+	// training and validation), not only on completions and assistant
+	// turns.
 	TrainOnInputs bool
 }
 
