@@ -134,13 +134,8 @@ func (r *ChatRenderer) Example(c Conversation) (Example, error) {
 	return r.piecewise(segs, spans, true), nil
 }
 
-// turn is an assistant turn: its byte span in the rendered text and the
-// tokens of the renderings before it (with the generation prompt) and
-// through it.
-type turn struct {
-	from, to      int
-	lead, through []int
-}
+// turn is an assistant turn: its byte span in the rendered text.
+type turn struct{ from, to int }
 
 // assistantTurns renders the prefixes around every assistant message; ok is
 // false when the renderings are not text prefixes of one another.
@@ -149,44 +144,45 @@ func (r *ChatRenderer) assistantTurns(c Conversation, opts chat.RenderOptions) (
 	if err != nil {
 		return nil, false, err
 	}
+	gen := opts
+	gen.AddGenerationPrompt = true
 	for i, m := range c.Messages {
 		if m.Role != "assistant" {
 			continue
 		}
-		gen := opts
-		gen.AddGenerationPrompt = true
-		before, err := r.Template.RenderSegments(c.Messages[:i], gen)
+		before, err := r.Template.Render(c.Messages[:i], gen)
 		if err != nil {
 			return nil, false, nil
 		}
-		through, err := r.Template.RenderSegments(c.Messages[:i+1], opts)
+		through, err := r.Template.Render(c.Messages[:i+1], opts)
 		if err != nil {
 			return nil, false, nil
 		}
-		bt, tt := chat.Join(before), chat.Join(through)
-		if !strings.HasPrefix(tt, bt) || !strings.HasPrefix(full, tt) || len(tt) == len(bt) {
+		if !strings.HasPrefix(through, before) || !strings.HasPrefix(full, through) || len(through) == len(before) {
 			return nil, false, nil
 		}
-		if n := len(turns); n > 0 && turns[n-1].to > len(bt) {
+		if n := len(turns); n > 0 && turns[n-1].to > len(before) {
 			return nil, false, nil
 		}
-		turns = append(turns, turn{from: len(bt), to: len(tt),
-			lead: chat.Encode(r.Tokenizer, before), through: chat.Encode(r.Tokenizer, through)})
+		turns = append(turns, turn{from: len(before), to: len(through)})
 	}
 	return turns, true, nil
 }
 
 // byTokenPrefix tokenizes the whole rendering at once and marks each turn's
-// token span, when every prefix rendering's tokens are a prefix of it.
+// token span, when the tokens of the renderings before and through every
+// turn, tokenized on their own, are prefixes of the whole's tokens.
 func (r *ChatRenderer) byTokenPrefix(segs []chat.Segment, turns []turn) (Example, bool) {
 	ids := chat.Encode(r.Tokenizer, segs)
 	ex := Example{IDs: ids, Predict: make([]bool, len(ids))}
 	for _, t := range turns {
-		if len(t.through) <= len(t.lead) || !slices.Equal(t.lead, t.through[:len(t.lead)]) ||
-			len(ids) < len(t.through) || !slices.Equal(t.through, ids[:len(t.through)]) {
+		lead := chat.Encode(r.Tokenizer, cutSegments(segs, 0, t.from))
+		through := chat.Encode(r.Tokenizer, cutSegments(segs, 0, t.to))
+		if len(through) <= len(lead) || !slices.Equal(lead, through[:len(lead)]) ||
+			len(ids) < len(through) || !slices.Equal(through, ids[:len(through)]) {
 			return Example{}, false
 		}
-		for i := len(t.lead); i < len(t.through); i++ {
+		for i := len(lead); i < len(through); i++ {
 			ex.Predict[i] = true
 		}
 	}
