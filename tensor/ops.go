@@ -74,12 +74,28 @@ func SiLUMul(out, gate, up []float32) {
 	}
 }
 
+// dotAccel and axpyAccel, when set (by an assembly file's package-level
+// initialisation, after a CPU-feature check), replace the Go loops of Dot
+// and Axpy with versions that give the same results bit for bit.
+var (
+	dotAccel  func(a, b []float32) float32
+	axpyAccel func(alpha float32, x, y []float32)
+)
+
 // Dot returns Σ a[i]·b[i] over len(a) elements (b must be at least as
 // long), as ggml's x86 ggml_vec_dot_f32 computes it: fused multiply-adds
 // into four vectors of eight float32 lanes over steps of 32, reduced at the
 // end (see x86Dot), and the products of a tail shorter than 32 added one by
 // one in float32.
 func Dot(a, b []float32) float32 {
+	if dotAccel != nil {
+		return dotAccel(a, b)
+	}
+	return dotGo(a, b)
+}
+
+// dotGo is Dot in Go.
+func dotGo(a, b []float32) float32 {
 	b = b[:len(a)]
 	body := len(a) &^ 31
 	var acc x86Dot
@@ -94,6 +110,15 @@ func Dot(a, b []float32) float32 {
 // Axpy adds alpha·x to y element-wise (y must be at least as long as x), as
 // ggml_vec_mad_f32.
 func Axpy(alpha float32, x, y []float32) {
+	if axpyAccel != nil {
+		axpyAccel(alpha, x, y)
+		return
+	}
+	axpyGo(alpha, x, y)
+}
+
+// axpyGo is Axpy in Go.
+func axpyGo(alpha float32, x, y []float32) {
 	y = y[:len(x)]
 	for i, v := range x {
 		y[i] += v * alpha

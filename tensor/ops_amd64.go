@@ -8,10 +8,18 @@ import "golang.org/x/sys/cpu"
 // for bit: Dot's lanes and reduction are ggml's x86 ones, which x86Dot
 // emulates, and Axpy rounds each product before adding it. They are meant
 // for Dot and Axpy to call on whole multiples of 32 elements when opsAVX2
-// is true.
+// is true, which they do through dotAccel and axpyAccel.
 
 // opsAVX2 reports whether the CPU runs dotAVX2 and axpyAVX2.
 var opsAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// Dot and Axpy run the assembly when the CPU has it.
+var _ = func() bool {
+	if opsAVX2 {
+		dotAccel, axpyAccel = opsDot, opsAxpy
+	}
+	return true
+}()
 
 // opsDot is Dot through dotAVX2 (the tail of fewer than 32 elements in Go,
 // as Dot adds it).

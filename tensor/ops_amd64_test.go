@@ -17,14 +17,14 @@ func TestOpsAsmMatchesGo(t *testing.T) {
 		for _, sd := range []float64{1, 1e-20, 1e15} {
 			a := kernelRandFloats(rng, n+3, sd)
 			b := kernelRandFloats(rng, n+3, 1)
-			if got, want := opsDot(a[:n], b), Dot(a[:n], b); math.Float32bits(got) != math.Float32bits(want) {
+			if got, want := opsDot(a[:n], b), dotGo(a[:n], b); math.Float32bits(got) != math.Float32bits(want) {
 				t.Fatalf("Dot n=%d: %v, Go %v", n, got, want)
 			}
 			y1 := append([]float32(nil), b...)
 			y2 := append([]float32(nil), b...)
 			alpha := float32(rng.NormFloat64())
 			opsAxpy(alpha, a[:n], y1)
-			Axpy(alpha, a[:n], y2)
+			axpyGo(alpha, a[:n], y2)
 			for i := range y1 {
 				if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) {
 					t.Fatalf("Axpy n=%d: y[%d] = %v, Go %v", n, i, y1[i], y2[i])
@@ -51,7 +51,7 @@ func BenchmarkOps(b *testing.B) {
 	b.Run("Dot/Go", func(b *testing.B) {
 		b.SetBytes(2 * 4 * 4096)
 		for b.Loop() {
-			sink += Dot(x, y)
+			sink += dotGo(x, y)
 		}
 	})
 	b.Run("Axpy/asm", func(b *testing.B) {
@@ -63,7 +63,7 @@ func BenchmarkOps(b *testing.B) {
 	b.Run("Axpy/Go", func(b *testing.B) {
 		b.SetBytes(2 * 4 * 4096)
 		for b.Loop() {
-			Axpy(1e-9, x, y)
+			axpyGo(1e-9, x, y)
 		}
 	})
 	_ = sink
