@@ -78,6 +78,9 @@ func Load(path string, opts Options) (*Model, error) {
 		return nil, err
 	}
 	adapters, err := openLoRA(opts.LoRA)
+	if err == nil {
+		err = checkLoRA(f, adapters)
+	}
 	if err != nil {
 		f.Close()
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/herdllm/herd/lora"
+	"github.com/herdllm/herd/weights"
 )
 
 // LoRA names a low-rank adapter file (llama.cpp's GGUF layout) to apply at
@@ -36,15 +37,38 @@ func ParseLoRA(s string) (LoRA, error) {
 	return LoRA{Path: s, Scale: 1}, nil
 }
 
+// LoRAError is why Load could not use an adapter: its file is missing or
+// is not an adapter, or the adapter does not fit the model (another
+// architecture, other tensor shapes). Servers answer it as a bad request.
+type LoRAError struct {
+	Path string // the adapter file
+	Err  error
+}
+
+func (e *LoRAError) Error() string { return "engine: " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *LoRAError) Unwrap() error { return e.Err }
+
 // openLoRA reads the adapter files into memory.
 func openLoRA(list []LoRA) ([]lora.Scaled, error) {
 	var out []lora.Scaled
 	for _, l := range list {
 		a, err := lora.Open(l.Path)
 		if err != nil {
-			return nil, fmt.Errorf("engine: %w", err)
+			return nil, &LoRAError{Path: l.Path, Err: err}
 		}
 		out = append(out, lora.Scaled{Adapter: a, Scale: l.Scale})
 	}
 	return out, nil
+}
+
+// checkLoRA checks that every adapter fits the model file f.
+func checkLoRA(f *weights.File, adapters []lora.Scaled) error {
+	for _, a := range adapters {
+		if err := a.Adapter.Check(f); err != nil {
+			return &LoRAError{Path: a.Adapter.Path, Err: err}
+		}
+	}
+	return nil
 }

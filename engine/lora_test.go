@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -121,8 +122,14 @@ func TestLoadWithLoRA(t *testing.T) {
 func TestLoadLoRAErrors(t *testing.T) {
 	base := testdata.Path(t, "stories260K", "stories260K.bin")
 	missing := filepath.Join(t.TempDir(), "none.gguf")
-	if _, err := Load(base, Options{LoRA: []LoRA{{missing, 1}}}); err == nil || !strings.Contains(err.Error(), missing) {
+	_, err := Load(base, Options{LoRA: []LoRA{{missing, 1}}})
+	var le *LoRAError
+	if err == nil || !strings.Contains(err.Error(), missing) || !errors.As(err, &le) || le.Path != missing {
 		t.Errorf("missing adapter: %v", err)
+	}
+	// An adapter of another model does not fit.
+	if _, err := Load(testdata.Path(t, "synthetic", "tiny-k-F32.gguf"), Options{LoRA: []LoRA{{testAdapter(t), 1}}}); !errors.As(err, &le) {
+		t.Errorf("adapter of another model: %v", err)
 	}
 	// A model file is not an adapter.
 	if _, err := Load(base, Options{LoRA: []LoRA{{testdata.Path(t, "stories260K", "stories260K-f32.gguf"), 1}}}); err == nil || !strings.Contains(err.Error(), "general.type") {

@@ -69,7 +69,7 @@ func poolingOf(name string) (engine.Pooling, error) {
 // embed computes one normalized vector per input, pooled over its tokens.
 func (s *Server) embed(r *http.Request, model string, inputs []embedInput, pool engine.Pooling, keepAlive *time.Duration, truncate bool) (*embedResult, error) {
 	start := time.Now()
-	inst, release, err := s.models.acquire(r.Context(), model, keepAlive)
+	inst, release, err := s.models.acquire(r.Context(), model, nil, keepAlive)
 	if err != nil {
 		return nil, err
 	}

@@ -116,7 +116,7 @@ func TestAuthCORSAndBusy(t *testing.T) {
 
 	// A request that never ends holds the only sequence; the next is refused.
 	srvAuth := []string{"Authorization", "Bearer sesame"}
-	inst, release, err := srv.models.acquire(context.Background(), "stories260K", nil)
+	inst, release, err := srv.models.acquire(context.Background(), "stories260K", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 type genRequest struct {
 	model     string
 	keepAlive *time.Duration
+	adapters  []engine.LoRA // LoRA adapters the request asks for, as sent
 
 	// Chat requests: messages rendered with the model's chat template.
 	messages []chat.Message
@@ -64,7 +65,11 @@ type genResult struct {
 // fn is not nil and the reply is not held back to look for tool calls).
 func (s *Server) generate(ctx context.Context, gr *genRequest, fn func(engine.TokenEvent) error) (*genResult, error) {
 	start := time.Now()
-	inst, release, err := s.models.acquire(ctx, gr.model, gr.keepAlive)
+	adapters, err := s.models.resolveAdapters(gr.adapters)
+	if err != nil {
+		return nil, err
+	}
+	inst, release, err := s.models.acquire(ctx, gr.model, adapters, gr.keepAlive)
 	if err != nil {
 		return nil, err
 	}

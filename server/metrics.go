@@ -81,13 +81,17 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	m.mu.Unlock()
 
 	type row struct {
-		name  string
-		stats engine.SchedulerStats
+		labels string
+		stats  engine.SchedulerStats
 	}
 	var rows []row
 	for _, inst := range s.models.running() {
 		st := inst.sched.Stats()
-		rows = append(rows, row{inst.entry.name, st})
+		labels := fmt.Sprintf("model=%q", inst.entry.name)
+		if a := inst.adapterNames(); a != "" {
+			labels += fmt.Sprintf(",adapters=%q", a)
+		}
+		rows = append(rows, row{labels, st})
 		total.Requests += st.Requests
 		total.Rejected += st.Rejected
 		total.PromptTokens += st.PromptTokens
@@ -116,7 +120,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	gauge := func(name, help string, get func(engine.SchedulerStats) float64) {
 		header(&b, name, "gauge", help)
 		for _, r := range rows {
-			fmt.Fprintf(&b, "%s{model=%q} %g\n", name, r.name, get(r.stats))
+			fmt.Fprintf(&b, "%s{%s} %g\n", name, r.labels, get(r.stats))
 		}
 	}
 	gauge("herd_queue_depth", "Requests waiting for a sequence.", func(s engine.SchedulerStats) float64 { return float64(s.Queued) })

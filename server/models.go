@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -24,9 +25,12 @@ type modelEntry struct {
 	modified time.Time
 }
 
-// instance is a loaded model with its scheduler.
+// instance is a loaded model with its scheduler: a model file with the
+// server's adapters and those a request named, if any.
 type instance struct {
 	entry    modelEntry
+	key      string        // the registry's key: name and adapters
+	adapters []engine.LoRA // the request's adapters (after the server's)
 	model    *engine.Model
 	sched    *engine.Scheduler
 	tmpl     *chat.Template
@@ -70,6 +74,11 @@ func newRegistry(cfg Config, m *metrics) (*registry, error) {
 	for _, name := range cfg.Models {
 		if _, err := r.resolve(name); err != nil {
 			return nil, err
+		}
+	}
+	for _, l := range cfg.LoRA {
+		if st, err := os.Stat(l.Path); err != nil || !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("server: adapter %s: not a readable file", l.Path)
 		}
 	}
 	go r.reap()
@@ -148,23 +157,32 @@ func (r *registry) find(name string) (modelEntry, bool) {
 	return modelEntry{}, false
 }
 
-// acquire returns the loaded model called name, loading it if needed, and
-// a function to call when the request is done with it. keepAlive, when not
-// nil, sets how long the model stays loaded after this request.
-func (r *registry) acquire(ctx context.Context, name string, keepAlive *time.Duration) (*instance, func(), error) {
+// acquire returns the loaded model called name with the given request
+// adapters (already resolved), loading it if needed, and a function to call
+// when the request is done with it. Each set of adapters is a model of its
+// own, with its own scheduler; the weights are memory-mapped, so their pages
+// are shared. keepAlive, when not nil, sets how long the model stays loaded
+// after this request.
+func (r *registry) acquire(ctx context.Context, name string, adapters []engine.LoRA, keepAlive *time.Duration) (*instance, func(), error) {
 	e, ok := r.find(name)
 	if !ok {
 		return nil, nil, notFound(name)
 	}
+	key := e.name + "\x00" + adapterKey(adapters)
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
 		return nil, nil, engine.ErrSchedulerClosed
 	}
-	inst := r.loaded[e.name]
+	inst := r.loaded[key]
+	if inst == nil && len(adapters) > 0 && !r.makeRoomLocked() {
+		r.mu.Unlock()
+		return nil, nil, &httpError{status: http.StatusServiceUnavailable, param: "adapters",
+			msg: fmt.Sprintf("server busy: %d adapter sets are loaded and in use, retry later", maxAdapterSets)}
+	}
 	if inst == nil {
-		inst = &instance{entry: e, ready: make(chan struct{}), keepAlive: r.cfg.KeepAlive}
-		r.loaded[e.name] = inst
+		inst = &instance{entry: e, key: key, adapters: adapters, ready: make(chan struct{}), keepAlive: r.cfg.KeepAlive}
+		r.loaded[key] = inst
 		go r.load(inst)
 	}
 	inst.refs++
@@ -199,16 +217,20 @@ func (r *registry) acquire(ctx context.Context, name string, keepAlive *time.Dur
 func (r *registry) load(inst *instance) {
 	defer close(inst.ready)
 	start := time.Now()
-	opts := engine.Options{ContextLength: r.cfg.ContextLength, Threads: r.cfg.Threads}
+	opts := engine.Options{ContextLength: r.cfg.ContextLength, Threads: r.cfg.Threads,
+		LoRA: append(append([]engine.LoRA(nil), r.cfg.LoRA...), inst.adapters...)}
 	if opts.ContextLength <= 0 && trainedContext(inst.entry.path) > defaultMaxContext {
 		opts.ContextLength = defaultMaxContext
 	}
 	m, err := engine.Load(inst.entry.path, opts)
 	if err != nil {
 		inst.err = fmt.Errorf("server: loading %s: %w", inst.entry.name, err)
+		if requestAdapterFailed(inst.adapters, err) {
+			inst.err = badRequest("adapters", "%v", err)
+		}
 		r.mu.Lock()
-		if r.loaded[inst.entry.name] == inst {
-			delete(r.loaded, inst.entry.name)
+		if r.loaded[inst.key] == inst {
+			delete(r.loaded, inst.key)
 		}
 		r.mu.Unlock()
 		return
@@ -247,8 +269,8 @@ func trainedContext(path string) uint64 {
 // unloadLocked unloads an instance once loading has finished; r.mu must be
 // held.
 func (r *registry) unloadLocked(inst *instance) {
-	if r.loaded[inst.entry.name] == inst {
-		delete(r.loaded, inst.entry.name)
+	if r.loaded[inst.key] == inst {
+		delete(r.loaded, inst.key)
 	}
 	go func() {
 		<-inst.ready
@@ -304,7 +326,7 @@ func (r *registry) running() []*instance {
 			out = append(out, inst)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].entry.name < out[j].entry.name })
+	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
 	return out
 }
 
@@ -321,10 +343,11 @@ func (r *registry) expiry(inst *instance) time.Time {
 	return inst.expires
 }
 
-// stats returns a loaded model's scheduler statistics.
+// stats returns a loaded model's scheduler statistics (without request
+// adapters).
 func (r *registry) stats(name string) (engine.SchedulerStats, bool) {
 	for _, inst := range r.running() {
-		if inst.entry.name == name {
+		if inst.entry.name == name && len(inst.adapters) == 0 {
 			return inst.sched.Stats(), true
 		}
 	}

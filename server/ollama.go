@@ -30,6 +30,7 @@ type olCommon struct {
 	Logprobs    bool            `json:"logprobs"`
 	TopLogprobs int             `json:"top_logprobs"`
 	Truncate    *bool           `json:"truncate"`
+	adapterField
 }
 
 type olGenerateRequest struct {
@@ -151,7 +152,8 @@ func (c *olCommon) parse(gr *genRequest) error {
 		}
 	}
 	gr.truncate = c.Truncate == nil || *c.Truncate
-	return nil
+	gr.adapters, err = c.adapterField.parse()
+	return err
 }
 
 // olFormat reads format: "json", a JSON Schema object, or nothing.
@@ -224,7 +226,12 @@ func (s *Server) ollamaGenerate(w http.ResponseWriter, r *http.Request) {
 // (or, with keep_alive 0, unload) a model.
 func (s *Server) ollamaLoadOnly(w http.ResponseWriter, r *http.Request, gr *genRequest) {
 	start := time.Now()
-	inst, release, err := s.models.acquire(r.Context(), gr.model, gr.keepAlive)
+	adapters, err := s.models.resolveAdapters(gr.adapters)
+	if err != nil {
+		writeErr(w, r, err)
+		return
+	}
+	inst, release, err := s.models.acquire(r.Context(), gr.model, adapters, gr.keepAlive)
 	if err != nil {
 		writeErr(w, r, err)
 		return

@@ -58,7 +58,7 @@ func (s *Server) describe(r *http.Request, e modelEntry) (*weights.Summary, *ggu
 		}
 	}
 	if e.path == "" {
-		inst, release, err := s.models.acquire(r.Context(), e.name, nil)
+		inst, release, err := s.models.acquire(r.Context(), e.name, nil, nil)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -95,9 +95,13 @@ func (s *Server) ollamaPS(w http.ResponseWriter, r *http.Request) {
 		if exp.IsZero() {
 			exp = time.Now().AddDate(100, 0, 0)
 		}
-		models = append(models, map[string]any{"name": inst.entry.name, "model": inst.entry.name,
+		m := map[string]any{"name": inst.entry.name, "model": inst.entry.name,
 			"size": inst.entry.size, "digest": digestOf(inst.entry), "details": details(inst.model.Describe()),
-			"expires_at": exp, "size_vram": 0, "context_length": inst.model.ContextLength()})
+			"expires_at": exp, "size_vram": 0, "context_length": inst.model.ContextLength()}
+		if a := inst.adapterNames(); a != "" {
+			m["adapters"] = a
+		}
+		models = append(models, m)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"models": models})
 }

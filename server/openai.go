@@ -28,6 +28,7 @@ type oaChatRequest struct {
 	ToolChoice          json.RawMessage `json:"tool_choice"`
 	ResponseFormat      *oaFormat       `json:"response_format"`
 	samplerFields
+	adapterField
 }
 
 type oaStreamOpts struct {
@@ -186,6 +187,9 @@ func parseChat(req *oaChatRequest) (*genRequest, error) {
 	}
 	gr.tools = req.Tools
 	if err := applyToolChoice(gr, req.ToolChoice); err != nil {
+		return nil, err
+	}
+	if gr.adapters, err = req.adapterField.parse(); err != nil {
 		return nil, err
 	}
 	return gr, nil

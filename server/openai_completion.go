@@ -26,6 +26,7 @@ type oaCompletionRequest struct {
 	Logprobs       *int            `json:"logprobs"`
 	ResponseFormat *oaFormat       `json:"response_format"`
 	samplerFields
+	adapterField
 }
 
 // promptText reads a completion prompt: a string or a list of token ids,
@@ -169,6 +170,9 @@ func parseCompletion(req *oaCompletionRequest) (*genRequest, error) {
 		if gr.format, err = schemaGrammar("response_format", schema); err != nil {
 			return nil, err
 		}
+	}
+	if gr.adapters, err = req.adapterField.parse(); err != nil {
+		return nil, err
 	}
 	return gr, nil
 }

@@ -10,6 +10,14 @@
 // forward passes and share cached prompt prefixes. /health and /metrics
 // (Prometheus text) serve operations; requests are logged with log/slog.
 //
+// LoRA adapters: Config.LoRA applies to every model. A generation request
+// of either API may also name adapters in a top-level "adapters" list
+// (strings "FILE[:SCALE]" or objects {"path","scale"}), files inside
+// Config.AdaptersDir (else 403); a model with a set of adapters is loaded
+// and scheduled as a model of its own, under the same keep-alive rules (at
+// most 8 such sets at once: idle ones make way, else 503), and an adapter
+// that is not one or does not fit the model is a 400.
+//
 //	srv, err := server.New(server.Config{Models: []string{"model.gguf"}})
 //	...
 //	defer srv.Close()
@@ -47,6 +55,15 @@ type Config struct {
 	// QueueSize is how many requests per model may wait for a sequence
 	// before more are refused with 503; 0 means 64.
 	QueueSize int
+	// LoRA are adapters applied to every model the server loads, each
+	// with its scale (herd serve --lora).
+	LoRA []engine.LoRA
+	// AdaptersDir is where the adapters requests name (the "adapters"
+	// field) must lie; relative names are taken from it, and paths leading
+	// outside it are refused with 403. Empty means ModelsDir. Adapters
+	// should sit in a subdirectory (or elsewhere), since GGUF files right in
+	// ModelsDir are offered as models.
+	AdaptersDir string
 	// KeepAlive is how long an idle model stays loaded; 0 means 5 minutes,
 	// negative keeps models loaded.
 	KeepAlive time.Duration

@@ -25,6 +25,7 @@ type serveFlags struct {
 	cors      string
 	logLevel  string
 	logFormat string
+	lora      []string
 	// ready, when set, is told the listening address (for tests).
 	ready func(addr string)
 }
@@ -53,7 +54,14 @@ Endpoints: OpenAI /v1/chat/completions, /v1/completions, /v1/embeddings,
 /v1/models; Ollama /api/generate, /api/chat, /api/embed, /api/tags, /api/show,
 /api/ps, /api/version; /health and /metrics (Prometheus). Models load on first
 use and unload after --keep-alive idle; up to --parallel requests per model
-decode together in one batch.`,
+decode together in one batch.
+
+--lora FILE[:SCALE] applies an adapter to every model served. Requests may add
+adapters of their own in an "adapters" list ("FILE[:SCALE]" strings or
+{"path","scale"} objects), files in --adapters (default: the models directory;
+keep them in a subdirectory, as GGUF files right in the models directory are
+served as models); paths outside it are refused. Each model and adapter set is
+loaded and scheduled as a model of its own.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.cfg.Models = args
 			return runServe(cmd, &f)
@@ -72,6 +80,8 @@ decode together in one batch.`,
 	fl.Int64Var(&f.cfg.MaxBodyBytes, "max-body", 8<<20, "largest request body in bytes")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fl.StringArrayVar(&f.lora, "lora", nil, "apply a LoRA adapter to every model: FILE[:SCALE], scale 1 by default (repeatable)")
+	fl.StringVar(&f.cfg.AdaptersDir, "adapters", "", "directory holding the adapters requests may name (default: the models directory)")
 	return cmd
 }
 
@@ -100,6 +110,11 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 			f.cfg.CORSOrigins = append(f.cfg.CORSOrigins, o)
 		}
 	}
+	adapters, err := loraArgs(f.lora)
+	if err != nil {
+		return fmt.Errorf("serve: --lora: %w", err)
+	}
+	f.cfg.LoRA = adapters
 	srv, err := server.New(f.cfg)
 	if err != nil {
 		return err

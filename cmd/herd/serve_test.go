@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -52,5 +53,17 @@ func TestServeBadFlags(t *testing.T) {
 	cmd.SetArgs([]string{"--log-format", "xml", "--models", t.TempDir()})
 	if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "log-format") {
 		t.Errorf("err %v", err)
+	}
+}
+
+func TestServeBadLoRA(t *testing.T) {
+	dir := t.TempDir()
+	for _, spec := range []string{":0.5", filepath.Join(dir, "none.gguf")} {
+		cmd := newServeCmd()
+		cmd.SetErr(io.Discard)
+		cmd.SetArgs([]string{"--addr", "127.0.0.1:0", "--models", dir, "--lora", spec})
+		if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "adapter") {
+			t.Errorf("--lora %s: err %v", spec, err)
+		}
 	}
 }
