@@ -18,8 +18,12 @@ import "golang.org/x/sys/cpu"
 // Go kernels' emulated fused multiply-add (fma32) rounds twice: about once
 // in 2^29 operations, by one ulp of that partial sum.
 //
+// Each weight block is decoded once per call and used for all the call's
+// activation rows (up to eight at once, see legacyKernel).
+//
 // Two variants: AVX2 (VPMADDUBSW and VPMADDWD; needs AVX2, FMA and F16C) and
-// AVX-512 VNNI (VPDPBUSD on 256-bit vectors; needs AVX512F/BW/VL/VNNI too).
+// AVX-512 VNNI (VPDPBUSD on 256-bit vectors, and the 32 registers for eight
+// rows; needs AVX512F/BW/VL/VNNI too).
 // The AVX2 variant multiplies signed by signed quants as ggml does, |w|
 // times x with w's sign, so one product is wrong: an activation quant of
 // -128 against a negative weight (VPSIGNB cannot negate -128). ggml's x86

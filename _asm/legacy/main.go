@@ -96,7 +96,13 @@ func (g *gen) zero(r string) {
 }
 func x(y string) string { return "X" + y[1:] }
 
-type gen struct{ b bytes.Buffer }
+type gen struct {
+	b bytes.Buffer
+	// q4Unsigned makes the Q4_0 VNNI code multiply the unsigned nibbles q
+	// by x and subtract 8·Σx per lane, instead of offsetting x by 128:
+	// fewer instructions per block for one row, more per row for several.
+	q4Unsigned bool
+}
 
 func (g *gen) p(format string, args ...any) { fmt.Fprintf(&g.b, format+"\n", args...) }
 func (g *gen) i(format string, args ...any) { g.p("\t"+format, args...) }
@@ -125,6 +131,10 @@ func (g *gen) fifthBits(off int) {
 func (g *gen) decode(f format, is isa, off int, scale bool) {
 	switch f.name {
 	case "Q4_0":
+		if g.q4Unsigned {
+			g.nibbles(off+2, regWA)
+			break
+		}
 		g.nibbles(off+2, regT1)
 		g.i("VPSUBB %s, %s, %s", regConst, regT1, regWS)
 	case "Q4_1":
@@ -145,7 +155,7 @@ func (g *gen) decode(f format, is isa, off int, scale bool) {
 		g.nibbles(off+2, regT1)
 		g.i("VPSHUFB %s, %s, %s", regT1, regConst, regWS)
 	}
-	if !f.unsigned {
+	if !f.unsigned && !g.q4Unsigned {
 		if is.vnni {
 			// -128·Σw per lane: the products of (x+128) with w, plus this, are Σx·w.
 			g.i("VPXOR %s, %s, %s", regT2, regT2, regT2)
@@ -175,6 +185,12 @@ func (g *gen) lanes(f format, is isa, ptr string, off int, dst string) {
 		q = off + 4
 	}
 	switch {
+	case g.q4Unsigned:
+		g.i("VPXOR %s, %s, %s", dst, dst, dst)
+		g.i("VPDPBUSD %s, %s, %s", mem(ptr, q), regWA, dst)
+		g.i("VPXOR %s, %s, %s", regT2, regT2, regT2)
+		g.i("VPDPBUSD %s, %s, %s", mem(ptr, q), regConst, regT2)
+		g.i("VPSUBD %s, %s, %s", regT2, dst, dst)
 	case is.vnni && f.unsigned:
 		g.i("VPXOR %s, %s, %s", dst, dst, dst)
 		g.i("VPDPBUSD %s, %s, %s", mem(ptr, q), regWA, dst)
@@ -312,7 +328,9 @@ func (g *gen) routine(f format, is isa, nx int) {
 	}
 	switch {
 	case f.scalar && nx == 1:
+		g.q4Unsigned = is.vnni
 		g.scalarOne(f, is)
+		g.q4Unsigned = false
 	case f.scalar:
 		g.scalarTile(f, is, nx)
 	default:
