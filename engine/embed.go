@@ -30,14 +30,8 @@ type HiddenStater interface {
 // Model interface exposes. A prompt longer than the context is an error
 // unless truncate is set, which keeps its start.
 func (m *Model) Embed(ctx context.Context, tokens []int, pool Pooling, truncate bool) ([]float32, error) {
-	if len(tokens) == 0 {
-		return nil, fmt.Errorf("engine: embed: empty input")
-	}
-	vocab := m.net.Config().VocabSize
-	for i, id := range tokens {
-		if id < 0 || id >= vocab {
-			return nil, fmt.Errorf("engine: embed: token %d: id %d outside the vocabulary of %d", i, id, vocab)
-		}
+	if err := m.checkTokens(tokens); err != nil {
+		return nil, fmt.Errorf("engine: embed: input %w", err)
 	}
 	if len(tokens) > m.ctxLen {
 		if !truncate {

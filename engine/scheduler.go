@@ -156,18 +156,9 @@ func (s *Scheduler) signal() {
 // newJob checks and tokenizes a request's prompt.
 func (s *Scheduler) newJob(ctx context.Context, req BatchRequest) (*job, error) {
 	m := s.m
-	prompt := req.Tokens
-	if prompt == nil {
-		prompt = m.tok.Encode(req.Prompt, true, true)
-	}
-	if len(prompt) == 0 {
-		return nil, fmt.Errorf("engine: empty prompt")
-	}
-	vocab := m.net.Config().VocabSize
-	for i, id := range prompt {
-		if id < 0 || id >= vocab {
-			return nil, fmt.Errorf("engine: prompt token %d: id %d outside the vocabulary of %d", i, id, vocab)
-		}
+	prompt, err := m.promptTokens(req.GenerateRequest)
+	if err != nil {
+		return nil, err
 	}
 	j := &job{ctx: ctx, req: req, notify: make(chan struct{}, 1), done: make(chan struct{}), next: -1}
 	if len(prompt) > m.ctxLen {

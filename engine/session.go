@@ -52,18 +52,9 @@ func (m *Model) Generate(ctx context.Context, req GenerateRequest, fn func(Token
 func (s *Session) Generate(ctx context.Context, req GenerateRequest, fn func(TokenEvent) error) (Result, error) {
 	m := s.m
 	var res Result
-	prompt := req.Tokens
-	if prompt == nil {
-		prompt = m.tok.Encode(req.Prompt, true, true)
-	}
-	if len(prompt) == 0 {
-		return res, fmt.Errorf("engine: empty prompt")
-	}
-	vocab := m.net.Config().VocabSize
-	for i, id := range prompt {
-		if id < 0 || id >= vocab {
-			return res, fmt.Errorf("engine: prompt token %d: id %d outside the vocabulary of %d", i, id, vocab)
-		}
+	prompt, err := m.promptTokens(req)
+	if err != nil {
+		return res, err
 	}
 	if len(prompt) > m.ctxLen {
 		if !req.Truncate {
