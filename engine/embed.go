@@ -68,7 +68,7 @@ func (m *Model) Embed(ctx context.Context, tokens []int, pool Pooling, truncate 
 			}
 		}
 	}
-	normalize(sum)
+	Normalize(sum)
 	return sum, nil
 }
 
@@ -110,7 +110,9 @@ func logSoftmaxInPlace(x []float32) {
 	}
 }
 
-func normalize(x []float32) {
+// Normalize scales x to unit Euclidean length (a zero vector stays zero), as
+// embeddings are returned.
+func Normalize(x []float32) {
 	var s float64
 	for _, v := range x {
 		s += float64(v) * float64(v)

@@ -44,7 +44,7 @@ func TestEmbed(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := append([]float32(nil), rows[len(rows)-1]...)
-	normalize(want)
+	Normalize(want)
 	for i := range want {
 		if math.Abs(float64(want[i]-last[i])) > 1e-6 {
 			t.Fatalf("last-token embedding differs at %d: %v vs %v", i, last[i], want[i])

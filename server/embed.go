@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"math"
 	"net/http"
 	"time"
 
@@ -100,16 +99,14 @@ func (s *Server) embed(r *http.Request, model string, inputs []embedInput, pool 
 	return res, nil
 }
 
-func normalizeVec(v []float32) {
-	var s float64
-	for _, x := range v {
-		s += float64(x) * float64(x)
+// shortenEmbedding keeps the first dims values of a unit embedding (dims ≤ 0
+// or not shorter: all of them) and rescales them to unit length, as the APIs'
+// "dimensions" option asks.
+func shortenEmbedding(v []float32, dims int) []float32 {
+	if dims <= 0 || dims >= len(v) {
+		return v
 	}
-	if s == 0 {
-		return
-	}
-	inv := float32(1 / math.Sqrt(s))
-	for i := range v {
-		v[i] *= inv
-	}
+	v = v[:dims]
+	engine.Normalize(v)
+	return v
 }

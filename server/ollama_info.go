@@ -221,13 +221,8 @@ func (s *Server) ollamaEmbed(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, r, err)
 		return
 	}
-	if req.Dimensions > 0 {
-		for i, v := range res.vectors {
-			if req.Dimensions < len(v) {
-				res.vectors[i] = v[:req.Dimensions]
-				normalizeVec(res.vectors[i])
-			}
-		}
+	for i, v := range res.vectors {
+		res.vectors[i] = shortenEmbedding(v, req.Dimensions)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"model": res.model, "embeddings": res.vectors,
 		"total_duration": int64(res.total), "load_duration": int64(res.load), "prompt_eval_count": res.tokens})

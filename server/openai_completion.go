@@ -214,9 +214,8 @@ func (s *Server) openaiEmbeddings(w http.ResponseWriter, r *http.Request) {
 	}
 	data := make([]any, len(res.vectors))
 	for i, v := range res.vectors {
-		if req.Dimensions != nil && *req.Dimensions > 0 && *req.Dimensions < len(v) {
-			v = v[:*req.Dimensions]
-			normalizeVec(v)
+		if req.Dimensions != nil {
+			v = shortenEmbedding(v, *req.Dimensions)
 		}
 		var emb any = v
 		if req.EncodingFormat == "base64" {
