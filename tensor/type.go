@@ -6,6 +6,7 @@ package tensor
 import (
 	"fmt"
 	"math/bits"
+	"strings"
 )
 
 // Type is a tensor element format, numbered as ggml numbers it (the ids are
@@ -116,30 +117,11 @@ func (t Type) Quantized() bool { return types[t].blockSize > 1 }
 // ParseType returns the type named s (ggml's spelling, case-insensitive).
 func ParseType(s string) (Type, error) {
 	for t, ti := range types {
-		if equalFold(ti.name, s) {
+		if strings.EqualFold(ti.name, s) {
 			return t, nil
 		}
 	}
 	return 0, fmt.Errorf("tensor: unknown type %q", s)
-}
-
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'a' <= x && x <= 'z' {
-			x -= 'a' - 'A'
-		}
-		if 'a' <= y && y <= 'z' {
-			y -= 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // RowSize returns the bytes a row of n elements of type t occupies. It fails

@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/dlclark/regexp2"
 )
@@ -82,7 +83,7 @@ var preTokenizers = map[string]preSpec{
 func preForPatterns(patterns []string) (string, bool) {
 	for _, name := range []string{"llama-bpe", "gpt-2", "qwen2", "smollm", "deepseek-llm", "deepseek-coder", "default"} {
 		spec := preTokenizers[name]
-		if equalPatterns(spec.patterns, patterns) {
+		if slices.Equal(spec.patterns, patterns) {
 			return name, true
 		}
 	}
@@ -99,18 +100,6 @@ func preForPatterns(patterns []string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func equalPatterns(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // buildSplitter compiles split patterns into a splitter, using a scanner

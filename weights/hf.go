@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -314,7 +315,7 @@ func checkLlamaTensors(f *File, cfg *hfConfig) error {
 	}
 	sort.Strings(keys)
 	for _, name := range keys {
-		if t, ok := f.Tensor(name); ok && !equalShape(t.Shape, want[name]) {
+		if t, ok := f.Tensor(name); ok && !slices.Equal(t.Shape, want[name]) {
 			return fmt.Errorf("weights: %s: %s has shape %v, config.json implies %v", f.Path, name, t.Shape, want[name])
 		}
 	}
@@ -324,17 +325,4 @@ func checkLlamaTensors(f *File, cfg *hfConfig) error {
 		}
 	}
 	return nil
-}
-
-// equalShape reports whether two shapes are the same.
-func equalShape(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -140,7 +141,7 @@ func TestHFDtypesAndShards(t *testing.T) {
 				"blk.0.attn_v.weight": {0, 1, 2, 3},
 			} {
 				tn, _ := f.Tensor(name)
-				if !equalShape(tn.Shape, []uint64{8, uint64(len(rows))}) {
+				if !slices.Equal(tn.Shape, []uint64{8, uint64(len(rows))}) {
 					t.Fatalf("%s: shape %v", name, tn.Shape)
 				}
 				got := floats(t, tn)
@@ -202,7 +203,7 @@ func TestLlama3RopeFreqs(t *testing.T) {
 	config := strings.Replace(tinyHFConfig, `"vocab_size":3`,
 		`"vocab_size":3,"rope_scaling":{"rope_type":"llama3","factor":8.0,"low_freq_factor":1.0,"high_freq_factor":4.0,"original_max_position_embeddings":8192}`, 1)
 	f := open(t, writeHF(t, config, "BF16", 1))
-	if tn, ok := f.Tensor("rope_freqs.weight"); !ok || !equalShape(tn.Shape, []uint64{2}) || tn.Type != tensor.F32 {
+	if tn, ok := f.Tensor("rope_freqs.weight"); !ok || !slices.Equal(tn.Shape, []uint64{2}) || tn.Type != tensor.F32 {
 		t.Errorf("rope_freqs.weight = %+v, %v", tn, ok)
 	}
 }

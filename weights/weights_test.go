@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,7 +64,7 @@ func sameTensors(t *testing.T, want, got *File) {
 			t.Errorf("%s: tensor %s in only one of %s (%v) and %s (%v)", name, name, want.Format, a != nil, got.Format, b != nil)
 			continue
 		}
-		if !equalShape(a.Shape, b.Shape) {
+		if !slices.Equal(a.Shape, b.Shape) {
 			t.Errorf("%s: shape %v in %s, %v in %s", name, a.Shape, want.Format, b.Shape, got.Format)
 			continue
 		}
