@@ -64,18 +64,11 @@ func Run(ctx context.Context, path string, opts Options) ([]Result, error) {
 }
 
 func runThreads(ctx context.Context, path string, threads int, opts Options) ([]Result, error) {
-	m, err := engine.Load(path, engine.Options{Threads: threads, ContextLength: opts.Prompt + opts.Gen + 16})
+	m, info, threads, err := load(path, threads, opts.Prompt+opts.Gen)
 	if err != nil {
 		return nil, err
 	}
 	defer m.Close()
-	info, err := describe(path)
-	if err != nil {
-		return nil, err
-	}
-	if threads <= 0 {
-		threads = runtime.NumCPU()
-	}
 	base := Result{Model: info.name, Type: info.fileType, Params: info.params, Size: info.size, Threads: threads}
 	vocab := m.Config().VocabSize
 	bos := m.Tokenizer().BOS()
@@ -131,6 +124,23 @@ func runThreads(ctx context.Context, path string, threads int, opts Options) ([]
 		results = append(results, r)
 	}
 	return results, nil
+}
+
+// load opens the model at path for a benchmark of up to positions tokens per
+// sequence and describes it; it returns the thread count in effect.
+func load(path string, threads, positions int) (*engine.Model, modelInfo, int, error) {
+	info, err := describe(path)
+	if err != nil {
+		return nil, info, 0, err
+	}
+	m, err := engine.Load(path, engine.Options{Threads: threads, ContextLength: positions + 16})
+	if err != nil {
+		return nil, info, 0, err
+	}
+	if threads <= 0 {
+		threads = runtime.NumCPU()
+	}
+	return m, info, threads, nil
 }
 
 // modelInfo is what a benchmark reports about the model file.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 	"time"
 
@@ -35,18 +34,11 @@ func RunStreams(ctx context.Context, path string, streams []int, gen, reps, thre
 	for _, s := range streams {
 		most = max(most, s)
 	}
-	m, err := engine.Load(path, engine.Options{Threads: threads, ContextLength: gen + 16})
+	m, info, threads, err := load(path, threads, gen)
 	if err != nil {
 		return nil, err
 	}
 	defer m.Close()
-	info, err := describe(path)
-	if err != nil {
-		return nil, err
-	}
-	if threads <= 0 {
-		threads = runtime.NumCPU()
-	}
 	sched := m.NewScheduler(engine.SchedulerOptions{Parallel: most, QueueSize: most})
 	defer sched.Close()
 	vocab, bos := m.Config().VocabSize, m.Tokenizer().BOS()
