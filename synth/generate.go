@@ -26,20 +26,11 @@ func Model(s Shape, m Mix, seed uint64) (*gguf.Metadata, []gguf.WriteTensor, err
 		return nil, nil, err
 	}
 	hd := s.HeadDim()
-	meta := gguf.NewMetadata()
-	meta.Set("general.architecture", "llama")
-	meta.Set("general.name", "synthetic "+s.Name)
-	meta.Set("general.file_type", m.FileType)
-	meta.Set("llama.context_length", uint32(s.Context))
-	meta.Set("llama.embedding_length", uint32(s.Dim))
-	meta.Set("llama.block_count", uint32(s.Layers))
-	meta.Set("llama.feed_forward_length", uint32(s.FFN))
-	meta.Set("llama.attention.head_count", uint32(s.Heads))
-	meta.Set("llama.attention.head_count_kv", uint32(s.KVHeads))
-	meta.Set("llama.rope.freq_base", s.RopeBase)
-	meta.Set("llama.rope.dimension_count", uint32(hd))
-	meta.Set("llama.attention.layer_norm_rms_epsilon", float32(1e-5))
-	meta.Set("llama.vocab_size", uint32(s.Vocab))
+	meta := weights.LlamaHParams{
+		Name: "synthetic " + s.Name, FileType: m.FileType, Vocab: s.Vocab, Context: s.Context,
+		Dim: s.Dim, FFN: s.FFN, Layers: s.Layers, Heads: s.Heads, KVHeads: s.KVHeads, HeadDim: hd,
+		RopeBase: s.RopeBase, NormEps: 1e-5,
+	}.Metadata()
 	addVocab(meta, s.Vocab)
 
 	var ts []gguf.WriteTensor

@@ -6,6 +6,7 @@ import (
 
 	"github.com/herdllm/herd/gguf"
 	"github.com/herdllm/herd/tensor"
+	"github.com/herdllm/herd/weights"
 )
 
 // VocabWriter writes a tokenizer's tokenizer.ggml.* keys (satisfied by
@@ -17,21 +18,11 @@ type VocabWriter interface {
 // Metadata returns the llama.* and general.* keys that describe the model's
 // shape, as llama.cpp reads them.
 func (c Config) Metadata(name string) *gguf.Metadata {
-	m := gguf.NewMetadata()
-	m.Set("general.architecture", "llama")
-	m.Set("general.name", name)
-	m.Set("general.file_type", uint32(0)) // all F32
-	m.Set("llama.vocab_size", uint32(c.Vocab))
-	m.Set("llama.context_length", uint32(c.Context))
-	m.Set("llama.embedding_length", uint32(c.Dim))
-	m.Set("llama.block_count", uint32(c.Layers))
-	m.Set("llama.feed_forward_length", uint32(c.Hidden))
-	m.Set("llama.rope.dimension_count", uint32(c.HeadDim()))
-	m.Set("llama.attention.head_count", uint32(c.Heads))
-	m.Set("llama.attention.head_count_kv", uint32(c.KVHeads))
-	m.Set("llama.attention.layer_norm_rms_epsilon", c.NormEps)
-	m.Set("llama.rope.freq_base", c.RopeBase)
-	return m
+	return weights.LlamaHParams{
+		Name: name, FileType: 0, // all F32
+		Vocab: c.Vocab, Context: c.Context, Dim: c.Dim, FFN: c.Hidden, Layers: c.Layers,
+		Heads: c.Heads, KVHeads: c.KVHeads, HeadDim: c.HeadDim(), RopeBase: c.RopeBase, NormEps: c.NormEps,
+	}.Metadata()
 }
 
 // ConfigFromMetadata reads a Llama shape from GGUF-vocabulary metadata.

@@ -130,41 +130,27 @@ func tokenID(raw json.RawMessage) (uint32, bool) {
 // meta describes the checkpoint in GGUF keys, as convert_hf_to_gguf does.
 // dtype is the tensors' predominant type.
 func (c *hfConfig) meta(path string, dtype tensor.Type) (*gguf.Metadata, error) {
-	m := gguf.NewMetadata()
-	m.Set("general.architecture", "llama")
 	name := filepath.Base(path)
 	if !isDir(path) {
 		name = filepath.Base(filepath.Dir(path))
 	}
-	m.Set("general.name", name)
+	fileType := uint32(0) // LLAMA_FTYPE_ALL_F32
 	switch dtype {
 	case tensor.F16:
-		m.Set("general.file_type", uint32(1)) // LLAMA_FTYPE_MOSTLY_F16
+		fileType = 1 // LLAMA_FTYPE_MOSTLY_F16
 	case tensor.BF16:
-		m.Set("general.file_type", uint32(32)) // LLAMA_FTYPE_MOSTLY_BF16
-	default:
-		m.Set("general.file_type", uint32(0)) // LLAMA_FTYPE_ALL_F32
+		fileType = 32 // LLAMA_FTYPE_MOSTLY_BF16
 	}
-	m.Set("llama.vocab_size", uint32(c.VocabSize))
-	if c.MaxPositionEmbeddings > 0 {
-		m.Set("llama.context_length", uint32(c.MaxPositionEmbeddings))
-	}
-	m.Set("llama.embedding_length", uint32(c.HiddenSize))
-	m.Set("llama.feed_forward_length", uint32(c.IntermediateSize))
-	m.Set("llama.block_count", uint32(c.NumHiddenLayers))
-	m.Set("llama.attention.head_count", uint32(c.NumAttentionHeads))
-	m.Set("llama.attention.head_count_kv", uint32(c.NumKeyValueHeads))
-	m.Set("llama.rope.dimension_count", uint32(c.HeadDim))
-	if c.HeadDim*c.NumAttentionHeads != c.HiddenSize {
-		m.Set("llama.attention.key_length", uint32(c.HeadDim))
-		m.Set("llama.attention.value_length", uint32(c.HeadDim))
-	}
-	m.Set("llama.rope.freq_base", float32(c.ropeTheta()))
 	eps := 1e-6 // transformers' LlamaConfig default
 	if c.RMSNormEps != nil {
 		eps = *c.RMSNormEps
 	}
-	m.Set("llama.attention.layer_norm_rms_epsilon", float32(eps))
+	m := LlamaHParams{
+		Name: name, FileType: fileType, Vocab: c.VocabSize, Context: c.MaxPositionEmbeddings,
+		Dim: c.HiddenSize, FFN: c.IntermediateSize, Layers: c.NumHiddenLayers,
+		Heads: c.NumAttentionHeads, KVHeads: c.NumKeyValueHeads, HeadDim: c.HeadDim,
+		RopeBase: float32(c.ropeTheta()), NormEps: float32(eps),
+	}.Metadata()
 	switch typ := c.ropeScalingType(); typ {
 	case "", "default", "llama3":
 		// llama3 scaling becomes the rope_freqs tensor.

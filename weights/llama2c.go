@@ -260,19 +260,9 @@ func llama2cFromBytes(path string, data []byte) (*File, error) {
 // llama2.c fixes rather than stores (RoPE base, norm epsilon) are its
 // run.c constants.
 func llama2cMeta(path string, h *llama2cHeader) *gguf.Metadata {
-	m := gguf.NewMetadata()
-	m.Set("general.architecture", "llama")
-	m.Set("general.name", strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
-	m.Set("general.file_type", uint32(0)) // LLAMA_FTYPE_ALL_F32
-	m.Set("llama.vocab_size", uint32(h.Vocab))
-	m.Set("llama.context_length", uint32(h.SeqLen))
-	m.Set("llama.embedding_length", uint32(h.Dim))
-	m.Set("llama.feed_forward_length", uint32(h.HiddenDim))
-	m.Set("llama.block_count", uint32(h.Layers))
-	m.Set("llama.attention.head_count", uint32(h.Heads))
-	m.Set("llama.attention.head_count_kv", uint32(h.KVHeads))
-	m.Set("llama.rope.dimension_count", uint32(h.headSize()))
-	m.Set("llama.rope.freq_base", float32(10000))
-	m.Set("llama.attention.layer_norm_rms_epsilon", float32(1e-5))
-	return m
+	return LlamaHParams{
+		Name: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), FileType: 0, // LLAMA_FTYPE_ALL_F32
+		Vocab: h.Vocab, Context: h.SeqLen, Dim: h.Dim, FFN: h.HiddenDim, Layers: h.Layers,
+		Heads: h.Heads, KVHeads: h.KVHeads, HeadDim: h.headSize(), RopeBase: 10000, NormEps: 1e-5,
+	}.Metadata()
 }
