@@ -66,7 +66,7 @@ func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
 			c = len(convs)
 			convs = append(convs, matmulConversion{k: k, xrb: k.rowBytes(cols)})
 		}
-		parts[j] = matmulPart{w: w, out: outs[j], dot: k.dot, conv: c, first: rows}
+		parts[j] = matmulPart{w: w, out: outs[j], dot: k.dot, rows: k.rows, conv: c, first: rows}
 		rows += w.Rows
 	}
 	if rows*cols*n < matmulInlineWork {
@@ -173,6 +173,7 @@ type matmulPart struct {
 	w     Matrix
 	out   []float32
 	dot   vecDotFunc
+	rows  vecRowsFunc
 	conv  int
 	first int
 }
@@ -183,6 +184,10 @@ type matmulPart struct {
 func (part *matmulPart) run(lo, hi int, xq []byte, xrb, n int) {
 	w, out, dot := part.w, part.out, part.dot
 	cols, wrb := w.Cols, w.RowBytes()
+	if part.rows != nil {
+		part.runRows(lo, hi, xq, xrb, n)
+		return
+	}
 	if n == 1 {
 		// One token (decoding): no tiles, just every row in turn.
 		data, o := w.Data[lo*wrb:hi*wrb], out[lo:hi]
@@ -200,6 +205,21 @@ func (part *matmulPart) run(lo, hi int, xq []byte, xrb, n int) {
 			for r := r0; r < r1; r++ {
 				dot(cols, w.Data[r*wrb:(r+1)*wrb], xt, xrb, nt, out[t0*w.Rows+r:], w.Rows)
 			}
+		}
+	}
+}
+
+// runRows is run for kernels that take several weight rows per call: a
+// cache-sized tile of rows goes to the kernel with every token tile in turn.
+func (part *matmulPart) runRows(lo, hi int, xq []byte, xrb, n int) {
+	w, out := part.w, part.out
+	wrb := w.RowBytes()
+	rowTile := max(1, matmulTileBytes/max(wrb, 1))
+	for r0 := lo; r0 < hi; r0 += rowTile {
+		r1 := min(r0+rowTile, hi)
+		for t0 := 0; t0 < n; t0 += kernelTile {
+			nt := min(kernelTile, n-t0)
+			part.rows(w.Cols, w.Data[r0*wrb:r1*wrb], wrb, r1-r0, xq[t0*xrb:], xrb, nt, out[t0*w.Rows+r0:], w.Rows)
 		}
 	}
 }

@@ -22,7 +22,16 @@ type vecDotKernel struct {
 	act  Type
 	dot  vecDotFunc
 	pack *swarPacking // nil: dot reads rows of act blocks as they are
+	rows vecRowsFunc  // nil: MatMul calls dot once per weight row
 }
+
+// vecRowsFunc computes the dot products of nw weight rows with up to
+// kernelTile activation rows in one call, so a kernel can keep a tile of
+// several weight rows and tokens in registers. Weight row i starts at
+// w[i*wStride]; activation rows are laid out as for vecDotFunc; the result
+// for activation row t and weight row i goes to out[t*outStride+i]. It
+// must compute what nw calls of the same kernel's vecDotFunc compute.
+type vecRowsFunc func(n int, w []byte, wStride, nw int, x []byte, xStride, nx int, out []float32, outStride int)
 
 // kernelTypeLimit bounds the type ids the kernel table is indexed by.
 const kernelTypeLimit = 64
@@ -37,21 +46,21 @@ const kernelTypeLimit = 64
 // match them bit for bit; Q4_K, F32, F16 and BF16 follow the generic C,
 // which the shared llama.cpp goldens agree with about as well.
 var vecDotGo = [kernelTypeLimit]vecDotKernel{
-	F32:    {F32, dotF32F32, nil},
-	F16:    {F16, dotF16F16, nil},
-	BF16:   {BF16, dotBF16BF16, nil},
-	Q4_0:   {Q8_0, dotQ4_0Q8_0, swarQ8_0Four},
-	Q4_1:   {Q8_1, dotQ4_1Q8_1, swarQ8_1Four},
-	Q5_0:   {Q8_0, dotQ5_0Q8_0, swarQ8_0Four},
-	Q5_1:   {Q8_1, dotQ5_1Q8_1, swarQ8_1Four},
-	Q8_0:   {Q8_0, dotQ8_0Q8_0, swarQ8_0Two},
-	IQ4_NL: {Q8_0, dotIQ4_NLQ8_0, swarQ8_0Two},
-	Q2_K:   {Q8_K, dotQ2_KQ8_K, swarQ8KFour},
-	Q3_K:   {Q8_K, dotQ3_KQ8_K, swarQ8KFour},
-	Q4_K:   {Q8_K, dotQ4_KQ8_K, swarQ8KStrided},
-	Q5_K:   {Q8_K, dotQ5_KQ8_K, swarQ8KFour},
-	Q6_K:   {Q8_K, dotQ6_KQ8_K, swarQ8KFour},
-	IQ4_XS: {Q8_K, dotIQ4_XSQ8_K, swarQ8KTwo},
+	F32:    {act: F32, dot: dotF32F32},
+	F16:    {act: F16, dot: dotF16F16},
+	BF16:   {act: BF16, dot: dotBF16BF16},
+	Q4_0:   {act: Q8_0, dot: dotQ4_0Q8_0, pack: swarQ8_0Four},
+	Q4_1:   {act: Q8_1, dot: dotQ4_1Q8_1, pack: swarQ8_1Four},
+	Q5_0:   {act: Q8_0, dot: dotQ5_0Q8_0, pack: swarQ8_0Four},
+	Q5_1:   {act: Q8_1, dot: dotQ5_1Q8_1, pack: swarQ8_1Four},
+	Q8_0:   {act: Q8_0, dot: dotQ8_0Q8_0, pack: swarQ8_0Two},
+	IQ4_NL: {act: Q8_0, dot: dotIQ4_NLQ8_0, pack: swarQ8_0Two},
+	Q2_K:   {act: Q8_K, dot: dotQ2_KQ8_K, pack: swarQ8KFour},
+	Q3_K:   {act: Q8_K, dot: dotQ3_KQ8_K, pack: swarQ8KFour},
+	Q4_K:   {act: Q8_K, dot: dotQ4_KQ8_K, pack: swarQ8KStrided},
+	Q5_K:   {act: Q8_K, dot: dotQ5_KQ8_K, pack: swarQ8KFour},
+	Q6_K:   {act: Q8_K, dot: dotQ6_KQ8_K, pack: swarQ8KFour},
+	IQ4_XS: {act: Q8_K, dot: dotIQ4_XSQ8_K, pack: swarQ8KTwo},
 }
 
 // vecDot is the kernel table MatMul uses. It starts as vecDotGo; on builds

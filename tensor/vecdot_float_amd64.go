@@ -26,9 +26,9 @@ var _ = registerAccel(func(table *[kernelTypeLimit]vecDotKernel) {
 	if !floatAVX2 {
 		return
 	}
-	table[F32] = vecDotKernel{F32, dotF32F32AVX2, nil}
-	table[F16] = vecDotKernel{F16, dotF16F16AVX2, nil}
-	table[BF16] = vecDotKernel{BF16, dotBF16BF16AVX2, nil}
+	table[F32] = vecDotKernel{act: F32, dot: dotF32F32AVX2}
+	table[F16] = vecDotKernel{act: F16, dot: dotF16F16AVX2}
+	table[BF16] = vecDotKernel{act: BF16, dot: dotBF16BF16AVX2}
 })
 
 // floatDot runs an assembly float kernel on the first n&^31 elements and

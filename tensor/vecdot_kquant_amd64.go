@@ -35,22 +35,22 @@ var _ = registerAccel(func(table *[kernelTypeLimit]vecDotKernel) {
 	if !kquantAVX2 {
 		return
 	}
-	table[Q2_K] = vecDotKernel{Q8_K, dotQ2_KQ8_KAVX2, nil}
-	table[Q3_K] = vecDotKernel{Q8_K, dotQ3_KQ8_KAVX2, nil}
-	table[Q4_K] = vecDotKernel{Q8_K, dotQ4_KQ8_KAVX2, nil}
+	table[Q2_K] = vecDotKernel{act: Q8_K, dot: dotQ2_KQ8_KAVX2}
+	table[Q3_K] = vecDotKernel{act: Q8_K, dot: dotQ3_KQ8_KAVX2}
+	table[Q4_K] = vecDotKernel{act: Q8_K, dot: dotQ4_KQ8_KAVX2}
 	if kquantAVX512 {
-		table[Q4_K] = vecDotKernel{Q8_K, dotQ4_KQ8_KAVX512, nil}
+		table[Q4_K] = vecDotKernel{act: Q8_K, dot: dotQ4_KQ8_KAVX512}
 	}
-	table[Q5_K] = vecDotKernel{Q8_K, dotQ5_KQ8_KAVX2, nil}
+	table[Q5_K] = vecDotKernel{act: Q8_K, dot: dotQ5_KQ8_KAVX2}
 	if kquantAVX512 {
-		table[Q5_K] = vecDotKernel{Q8_K, dotQ5_KQ8_KAVX512, nil}
+		table[Q5_K] = vecDotKernel{act: Q8_K, dot: dotQ5_KQ8_KAVX512}
 	}
-	table[Q6_K] = vecDotKernel{Q8_K, dotQ6_KQ8_KAVX2, nil}
+	table[Q6_K] = vecDotKernel{act: Q8_K, dot: dotQ6_KQ8_KAVX2}
 	if kquantAVX512 {
-		table[Q6_K] = vecDotKernel{Q8_K, dotQ6_KQ8_KAVX512, nil}
+		table[Q6_K] = vecDotKernel{act: Q8_K, dot: dotQ6_KQ8_KAVX512}
 	}
 	if kquantBMI2 {
-		table[IQ4_XS] = vecDotKernel{Q8_K, dotIQ4_XSQ8_KAVX2, nil}
+		table[IQ4_XS] = vecDotKernel{act: Q8_K, dot: dotIQ4_XSQ8_KAVX2}
 	}
 })
 
