@@ -56,9 +56,12 @@ func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
 	for j, w := range ws {
 		matmulCheck(outs[j], w, x, n, cols)
 		k := &vecDot[w.Type]
+		if w.repacked != nil {
+			k = &repackedKernel
+		}
 		c := -1
 		for i := range convs {
-			if convs[i].k.act == k.act && convs[i].k.pack == k.pack {
+			if convs[i].k.act == k.act && convs[i].k.pack == k.pack && convs[i].k.sums == k.sums {
 				c = i
 			}
 		}
@@ -125,6 +128,9 @@ func matmulSplit(parts []matmulPart, rows, threads int) []int {
 		for ; t < threads; t++ {
 			target := total * t / threads // bytes before bound t
 			r := (target - before + wrb - 1) / wrb
+			if part.w.repacked != nil {
+				r = (r + repackRows - 1) / repackRows * repackRows // whole groups
+			}
 			if r > part.w.Rows {
 				break
 			}
@@ -184,6 +190,10 @@ type matmulPart struct {
 func (part *matmulPart) run(lo, hi int, xq []byte, xrb, n int) {
 	w, out, dot := part.w, part.out, part.dot
 	cols, wrb := w.Cols, w.RowBytes()
+	if w.repacked != nil {
+		part.runRepacked(lo, hi, xq, xrb, n)
+		return
+	}
 	if part.rows != nil {
 		part.runRows(lo, hi, xq, xrb, n)
 		return
@@ -224,11 +234,36 @@ func (part *matmulPart) runRows(lo, hi int, xq []byte, xrb, n int) {
 	}
 }
 
+// repackedKernel stands for the kernels of repacked weights in a
+// MatMulMulti step: it names their activation format.
+var repackedKernel = vecDotKernel{act: Q8_0, sums: true}
+
+// runRepacked is run for repacked weights: rows [lo, hi) are whole groups
+// of sixteen (matmulSplit keeps them so), and a tile of groups that stays in
+// cache is run over every token tile before the next.
+func (part *matmulPart) runRepacked(lo, hi int, xq []byte, xrb, n int) {
+	w, out := part.w, part.out
+	nb := w.Cols / 32
+	gb := nb * repackGroupBlk // bytes per group
+	groupTile := max(1, matmulTileBytes/gb)
+	for g0 := lo / repackRows; g0 < hi/repackRows; g0 += groupTile {
+		g1 := min(g0+groupTile, hi/repackRows)
+		for t0 := 0; t0 < n; t0 += kernelTile {
+			nt := min(kernelTile, n-t0)
+			for g := g0; g < g1; g++ {
+				repackGroup(w.repacked[g*gb:(g+1)*gb], xq[t0*xrb:], nb, xrb, nt, out[t0*w.Rows+g*repackRows:], w.Rows)
+			}
+		}
+	}
+}
+
 // rowBytes returns the bytes one converted (and packed) activation row of
 // cols elements takes. F32, F16 and BF16 activations are kept as float32
 // (the latter two already rounded to their format).
 func (k *vecDotKernel) rowBytes(cols int) int {
 	switch {
+	case k.sums:
+		return cols / 32 * q8sBlock
 	case k.act == F32 || k.act == F16 || k.act == BF16:
 		return 4 * cols
 	case k.pack != nil:
@@ -239,6 +274,10 @@ func (k *vecDotKernel) rowBytes(cols int) int {
 
 // convert converts one activation row to the kernel's format.
 func (k *vecDotKernel) convert(src []float32, dst []byte) {
+	if k.sums {
+		convertQ8Sums(src, dst)
+		return
+	}
 	switch k.act {
 	case F32:
 		for i, v := range src {

@@ -9,6 +9,8 @@ type Matrix struct {
 	Type       Type
 	Rows, Cols int
 	Data       []byte
+
+	repacked []byte // Data rearranged by Repack for this CPU's kernels; nil: none
 }
 
 // NewMatrix checks that data holds exactly rows rows of cols elements of

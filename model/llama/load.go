@@ -115,6 +115,8 @@ func load(f *weights.File, opts model.Options) (*Model, error) {
 		m.output = m.embd
 	}
 
+	m.repack()
+
 	var freqs []float32
 	if _, ok := f.Tensor("rope_freqs.weight"); ok {
 		if freqs, err = vector(f, "rope_freqs.weight", hp.rotDims/2); err != nil {
@@ -145,6 +147,19 @@ func load(f *weights.File, opts model.Options) (*Model, error) {
 		FeedForwardLength: hp.ffn,
 	}
 	return m, nil
+}
+
+// repack gives every matrix of the forward pass the layout this CPU's
+// fastest kernels read (tensor.Repack: a copy, for the types that have
+// one). The embedding table stays as it is: it is only read by rows.
+func (m *Model) repack() {
+	for i := range m.layers {
+		l := &m.layers[i]
+		for _, w := range []*tensor.Matrix{&l.wq, &l.wk, &l.wv, &l.wo, &l.gate, &l.up, &l.down} {
+			*w = tensor.Repack(*w)
+		}
+	}
+	m.output = tensor.Repack(m.output)
 }
 
 // matrix returns the 2-D tensor name as a Matrix of rows rows of cols
