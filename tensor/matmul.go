@@ -57,11 +57,11 @@ func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
 		matmulCheck(outs[j], w, x, n, cols)
 		k := &vecDot[w.Type]
 		if w.repacked != nil {
-			k = &repackedKernel
+			k = &repackFormats[w.Type].act
 		}
 		c := -1
 		for i := range convs {
-			if convs[i].k.act == k.act && convs[i].k.pack == k.pack && convs[i].k.sums == k.sums {
+			if convs[i].k.act == k.act && convs[i].k.pack == k.pack && convs[i].k.repack == k.repack {
 				c = i
 			}
 		}
@@ -234,24 +234,21 @@ func (part *matmulPart) runRows(lo, hi int, xq []byte, xrb, n int) {
 	}
 }
 
-// repackedKernel stands for the kernels of repacked weights in a
-// MatMulMulti step: it names their activation format.
-var repackedKernel = vecDotKernel{act: Q8_0, sums: true}
-
 // runRepacked is run for repacked weights: rows [lo, hi) are whole groups
 // of sixteen (matmulSplit keeps them so), and a tile of groups that stays in
 // cache is run over every token tile before the next.
 func (part *matmulPart) runRepacked(lo, hi int, xq []byte, xrb, n int) {
 	w, out := part.w, part.out
+	f := repackFormats[w.Type]
 	nb := w.Cols / 32
-	gb := nb * repackGroupBlk // bytes per group
+	gb := nb * f.block // bytes per group
 	groupTile := max(1, matmulTileBytes/gb)
 	for g0 := lo / repackRows; g0 < hi/repackRows; g0 += groupTile {
 		g1 := min(g0+groupTile, hi/repackRows)
 		for t0 := 0; t0 < n; t0 += kernelTile {
 			nt := min(kernelTile, n-t0)
 			for g := g0; g < g1; g++ {
-				repackGroup(w.repacked[g*gb:(g+1)*gb], xq[t0*xrb:], nb, xrb, nt, out[t0*w.Rows+g*repackRows:], w.Rows)
+				repackGroup(f, w.repacked[g*gb:(g+1)*gb], xq[t0*xrb:], nb, xrb, nt, out[t0*w.Rows+g*repackRows:], w.Rows)
 			}
 		}
 	}
@@ -262,8 +259,8 @@ func (part *matmulPart) runRepacked(lo, hi int, xq []byte, xrb, n int) {
 // (the latter two already rounded to their format).
 func (k *vecDotKernel) rowBytes(cols int) int {
 	switch {
-	case k.sums:
-		return cols / 32 * q8sBlock
+	case k.repack != nil:
+		return cols / 32 * k.repack.actBlock
 	case k.act == F32 || k.act == F16 || k.act == BF16:
 		return 4 * cols
 	case k.pack != nil:
@@ -274,8 +271,8 @@ func (k *vecDotKernel) rowBytes(cols int) int {
 
 // convert converts one activation row to the kernel's format.
 func (k *vecDotKernel) convert(src []float32, dst []byte) {
-	if k.sums {
-		convertQ8Sums(src, dst)
+	if k.repack != nil {
+		k.repack.convert(src, dst)
 		return
 	}
 	switch k.act {

@@ -6,48 +6,59 @@ import (
 	"testing"
 )
 
-// repackForTest returns a Q4_0 matrix with its repacked copy, on every CPU
-// (Repack itself leaves matrices alone where no kernel reads the layout).
+// repackForTest returns w with its repacked copy, on every CPU (Repack
+// itself leaves matrices alone where no kernel reads the layout).
 func repackForTest(w Matrix) Matrix {
-	w.repacked = repackQ4_0(w)
+	w.repacked = repackMatrix(w)
 	return w
 }
 
-// TestRepackGoMatchesRowKernel checks the Go twin of the repacked kernels
-// against the Q4_0 row kernel: the same float32 operations in the same order,
-// so the results agree bit for bit (both emulate the fused multiply-add the
-// same way).
+// repackTypes are the weight types that have a repacked format.
+var repackTypes = []Type{Q4_0, Q8_0}
+
+// repackActivations converts nx rows of x into format f's layout, xStride
+// bytes apart.
+func repackActivations(f *repackFormat, x []float32, cols, nx, xStride int) []byte {
+	xs := make([]byte, (nx-1)*xStride+cols/32*f.actBlock)
+	for tk := 0; tk < nx; tk++ {
+		f.convert(x[tk*cols:(tk+1)*cols], xs[tk*xStride:][:cols/32*f.actBlock])
+	}
+	return xs
+}
+
+// TestRepackGoMatchesRowKernel checks the Go twins of the repacked kernels
+// against the formats' Go row kernels: the same float32 operations in the
+// same order, so the results agree bit for bit.
 func TestRepackGoMatchesRowKernel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(40, 1))
-	for _, cols := range []int{32, 96, 2048} {
-		w, err := NewMatrix(Q4_0, 32, cols, kernelRandWeights(rng, Q4_0, 32, cols))
-		if err != nil {
-			t.Fatal(err)
-		}
-		packed := repackQ4_0(w)
-		nb := cols / 32
-		for nx := 1; nx <= kernelTile; nx++ {
-			x := kernelRandFloats(rng, nx*cols, 1)
-			xs := make([]byte, nx*nb*q8sBlock)
-			xq := make([]byte, nx*nb*34)
-			for tk := 0; tk < nx; tk++ {
-				convertQ8Sums(x[tk*cols:(tk+1)*cols], xs[tk*nb*q8sBlock:])
-				kernelQuantize(Q8_0, x[tk*cols:(tk+1)*cols], xq[tk*nb*34:(tk+1)*nb*34])
+	for _, typ := range repackTypes {
+		f := repackFormats[typ]
+		k := &vecDotGo[typ]
+		for _, cols := range []int{32, 96, 2048} {
+			w, err := NewMatrix(typ, 32, cols, kernelRandWeights(rng, typ, 32, cols))
+			if err != nil {
+				t.Fatal(err)
 			}
-			for g := 0; g < 2; g++ {
+			packed := repackMatrix(w)
+			nb := cols / 32
+			for nx := 1; nx <= kernelTile; nx++ {
+				x := kernelRandFloats(rng, nx*cols, 1)
+				xs := repackActivations(f, x, cols, nx, nb*f.actBlock)
+				xrb := k.rowBytes(cols)
+				xq := make([]byte, nx*xrb)
+				for tk := 0; tk < nx; tk++ {
+					k.convert(x[tk*cols:(tk+1)*cols], xq[tk*xrb:(tk+1)*xrb])
+				}
 				got := make([]float32, nx*w.Rows)
-				q4_0x16Go(packed[g*nb*repackGroupBlk:], xs, nb, nb*q8sBlock, nx, got[g*16:], w.Rows)
-				for r := g * 16; r < g*16+16; r++ {
+				for g := 0; g < 2; g++ {
+					f.goKernel(packed[g*nb*f.block:], xs, nb, nb*f.actBlock, nx, got[g*16:], w.Rows)
+				}
+				for r := 0; r < w.Rows; r++ {
 					want := make([]float32, nx)
-					row := w.RowData(r)
-					packedX := make([]byte, nx*nb*swarQ8_0Four.packed)
-					for tk := 0; tk < nx; tk++ {
-						swarQ8_0Four.pack(xq[tk*nb*34:(tk+1)*nb*34], packedX[tk*nb*swarQ8_0Four.packed:])
-					}
-					dotQ4_0Q8_0(cols, row, packedX, nb*swarQ8_0Four.packed, nx, want, 1)
+					k.dot(cols, w.RowData(r), xq, xrb, nx, want, 1)
 					for tk := 0; tk < nx; tk++ {
 						if g, w := got[tk*w.Rows+r], want[tk]; math.Float32bits(g) != math.Float32bits(w) {
-							t.Fatalf("cols %d nx %d row %d token %d: %v, row kernel %v", cols, nx, r, tk, g, w)
+							t.Fatalf("%v cols %d nx %d row %d token %d: %v, row kernel %v", typ, cols, nx, r, tk, g, w)
 						}
 					}
 				}
@@ -68,7 +79,7 @@ func TestRepackMatMulMatches(t *testing.T) {
 	for _, spec := range []struct {
 		typ  Type
 		rows int
-	}{{Q4_0, 48}, {Q4_0, 16}, {Q6_K, 20}, {Q4_0, 64}} {
+	}{{Q4_0, 48}, {Q4_0, 16}, {Q6_K, 20}, {Q8_0, 32}, {Q4_0, 64}, {Q8_0, 16}} {
 		w, err := NewMatrix(spec.typ, spec.rows, cols, kernelRandWeights(rng, spec.typ, spec.rows, cols))
 		if err != nil {
 			t.Fatal(err)
@@ -78,7 +89,7 @@ func TestRepackMatMulMatches(t *testing.T) {
 	packed := make([]Matrix, len(plain))
 	for j, w := range plain {
 		packed[j] = w
-		if w.Type == Q4_0 {
+		if repackFormats[w.Type] != nil {
 			packed[j] = repackForTest(w)
 		}
 	}
@@ -115,15 +126,17 @@ func TestRepackMatMulMatches(t *testing.T) {
 func TestRepackLeavesOthers(t *testing.T) {
 	for _, w := range []Matrix{
 		{Type: Q4_0, Rows: 15, Cols: 32, Data: make([]byte, 15*18)},
-		{Type: Q8_0, Rows: 16, Cols: 32, Data: make([]byte, 16*34)},
+		{Type: Q4_K, Rows: 16, Cols: 256, Data: make([]byte, 16*144)},
 		{Type: Q4_0, Rows: 16, Cols: 32, Data: make([]byte, 10)},
 	} {
 		if got := Repack(w); got.repacked != nil {
 			t.Errorf("%v %d×%d: repacked", w.Type, w.Rows, w.Cols)
 		}
 	}
-	w := Matrix{Type: Q4_0, Rows: 16, Cols: 64, Data: make([]byte, 16*36)}
-	if got := Repack(w); (got.repacked != nil) != (repackKernels != nil) {
-		t.Errorf("Q4_0 16×64: repacked %v with kernels %v", got.repacked != nil, repackKernels != nil)
+	for _, typ := range repackTypes {
+		w := Matrix{Type: typ, Rows: 16, Cols: 64, Data: make([]byte, 32*typ.TypeSize())}
+		if got := Repack(w); (got.repacked != nil) != (repackKernels(typ) != nil) {
+			t.Errorf("%v 16×64: repacked %v with kernels %v", typ, got.repacked != nil, repackKernels(typ) != nil)
+		}
 	}
 }

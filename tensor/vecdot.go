@@ -23,7 +23,7 @@ type vecDotKernel struct {
 	dot  vecDotFunc
 	pack *swarPacking // nil: dot reads rows of act blocks as they are
 	rows vecRowsFunc  // nil: MatMul calls dot once per weight row
-	sums bool         // activations are Q8_0 blocks with sums, for repacked weights (see Repack)
+	repack *repackFormat // non-nil: activations in the layout of this repacked format's kernels
 }
 
 // vecRowsFunc computes the dot products of nw weight rows with up to

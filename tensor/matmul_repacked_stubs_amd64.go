@@ -59,3 +59,17 @@ func q4_0x16x7VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 //
 //go:noescape
 func q4_0x16x8VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q8_0x16x1VNNI multiplies nb blocks of sixteen repacked Q8_0 rows at w
+// with 1 activation row(s) of Q8_0 blocks with lane corrections, row t at
+// x[t*xStride]; it is q8_0x16Go for nx = 1.
+//
+//go:noescape
+func q8_0x16x1VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q8_0x16x2VNNI multiplies nb blocks of sixteen repacked Q8_0 rows at w
+// with 2 activation row(s) of Q8_0 blocks with lane corrections, row t at
+// x[t*xStride]; it is q8_0x16Go for nx = 2.
+//
+//go:noescape
+func q8_0x16x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
