@@ -19,10 +19,10 @@ type vecDotFunc func(n int, w, x []byte, xStride, nx int, out []float32, outStri
 // activations are converted to before it, as ggml's CPU backend pairs them
 // (its vec_dot_type), and with the packed layout the kernel reads them in.
 type vecDotKernel struct {
-	act  Type
-	dot  vecDotFunc
-	pack *swarPacking // nil: dot reads rows of act blocks as they are
-	rows vecRowsFunc  // nil: MatMul calls dot once per weight row
+	act    Type
+	dot    vecDotFunc
+	pack   *swarPacking  // nil: dot reads rows of act blocks as they are
+	rows   vecRowsFunc   // nil: MatMul calls dot once per weight row
 	repack *repackFormat // non-nil: activations in the layout of this repacked format's kernels
 }
 
