@@ -8,18 +8,30 @@ import (
 
 // BenchmarkMatMul multiplies a 2048×2048 matrix of each type by one token
 // (reported as MB/s of weight bytes read) and by 64 tokens (reported as
-// GFLOP/s, two flops per multiply-add), on 1 and 2 threads. It also reports
+// GFLOP/s, two flops per multiply-add), on 1 and 2 threads, as stored and,
+// where this CPU has kernels for it, repacked (see Repack). It also reports
 // the process CPU time per operation and, for one token, the weight bytes per
 // CPU-second.
 func BenchmarkMatMul(b *testing.B) {
 	const size = 2048
 	for _, typ := range kernelTestTypes {
-		b.Run(typ.String(), func(b *testing.B) {
-			rng := rand.New(rand.NewPCG(uint64(typ), 99))
-			w, err := NewMatrix(typ, size, size, kernelRandBlocks(rng, typ, size, size))
-			if err != nil {
-				b.Fatal(err)
-			}
+		rng := rand.New(rand.NewPCG(uint64(typ), 99))
+		w, err := NewMatrix(typ, size, size, kernelRandBlocks(rng, typ, size, size))
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchMatMul(b, typ.String(), w, rng)
+		if repackSupported(w) {
+			benchMatMul(b, typ.String()+"/repacked", Repack(w), rng)
+		}
+	}
+}
+
+// benchMatMul runs BenchmarkMatMul's cases on w.
+func benchMatMul(b *testing.B, name string, w Matrix, rng *rand.Rand) {
+	const size = 2048
+	{
+		b.Run(name, func(b *testing.B) {
 			for _, n := range []int{1, 64} {
 				x := kernelRandFloats(rng, n*size, 1)
 				out := make([]float32, n*size)

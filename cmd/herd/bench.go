@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -20,6 +22,7 @@ type benchFlags struct {
 	synthetic         string
 	typ               string
 	streams           []int
+	cpuProfile        string
 }
 
 func init() { rootCmd.AddCommand(newBenchCmd()) }
@@ -54,6 +57,7 @@ measures that. Shapes: ` + fmt.Sprint(synth.ShapeNames()) + `.`,
 	fl.BoolVar(&f.json, "json", false, "print the results as JSON")
 	fl.StringVar(&f.synthetic, "synthetic", "", "benchmark a random-weight model of this shape")
 	fl.IntSliceVar(&f.streams, "streams", nil, "instead of -p/-n tests, measure aggregate decoding of this many concurrent streams through the batching scheduler, e.g. 1,4,8,16 (-n tokens each)")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the measurements to this file (for go tool pprof)")
 	fl.StringVar(&f.typ, "type", "Q4_0", "file type of the --synthetic model (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K_M, Q5_K_M, Q6_K)")
 	return cmd
 }
@@ -83,6 +87,17 @@ func runBench(cmd *cobra.Command, args []string, f *benchFlags) error {
 		if path, err = synth.Cached(dir, shape, mix); err != nil {
 			return err
 		}
+	}
+	if f.cpuProfile != "" {
+		out, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer out.Close()
+		if err := pprof.StartCPUProfile(out); err != nil {
+			return fmt.Errorf("bench: cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if len(f.streams) > 0 {
 		return benchStreams(cmd, path, f)
