@@ -6,8 +6,9 @@ import (
 )
 
 // benchStep measures optimizer steps of a freshly initialised model of the
-// given shape on random tokens and reports tokens/s and the share of the
-// float32 peak that FLOPs/token implies (6·params plus attention).
+// given shape on random tokens and reports tokens/s, the GFLOP/s that
+// FLOPs/token (6·params plus attention) implies, and their share of the
+// machine's float32 peak as BenchmarkPeakFMA measures it (pct-peak).
 func benchStep(b *testing.B, shape string, vocab, batch, seq int) {
 	c, err := Shape(shape, vocab)
 	if err != nil {
@@ -43,6 +44,10 @@ func benchStep(b *testing.B, shape string, vocab, batch, seq int) {
 	flops := 6*float64(m.ParamCount()) + 6*float64(c.Layers*seq*c.Dim) // causal attention: 3 passes × 2 matmuls × T/2 × dim
 	b.ReportMetric(tps, "tokens/s")
 	b.ReportMetric(tps*flops/1e9, "GFLOP/s")
+	if peak := peakGFLOPS(pool.Threads()); peak > 0 {
+		b.ReportMetric(peak, "peak-GFLOP/s")
+		b.ReportMetric(100*tps*flops/1e9/peak, "pct-peak")
+	}
 	// On a shared machine wall time overstates the cost; per CPU-second of
 	// this process (divide by the threads for one core's share) it does not.
 	if cpu := cpuTime() - cpu0; cpu > 0 {

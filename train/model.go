@@ -111,7 +111,10 @@ func (m *Model) ParamCount() int {
 // ZeroGrad clears every gradient.
 func (m *Model) ZeroGrad() {
 	for _, p := range m.Params() {
-		clear(p.G)
+		g := p.G
+		m.pool.Run((len(g)+elemBlock-1)/elemBlock, func(lo, hi int) {
+			clear(g[lo*elemBlock : min(hi*elemBlock, len(g))])
+		})
 	}
 }
 

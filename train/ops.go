@@ -199,11 +199,9 @@ func attentionBackward(p *Pool, dq, dk, dv, do, probs, q, k, v []float32, s attn
 
 // swigluForward sets h = silu(g)·u.
 func swigluForward(p *Pool, h, g, u []float32) {
-	p.Run(len(h), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			x := g[i]
-			h[i] = x * sigmoid(x) * u[i]
-		}
+	p.Run((len(h)+elemBlock-1)/elemBlock, func(lo, hi int) {
+		lo, hi = lo*elemBlock, min(hi*elemBlock, len(h))
+		swiglu(h[lo:hi], g[lo:hi], u[lo:hi])
 	})
 }
 
@@ -218,13 +216,9 @@ func sigmoid(x float32) float32 {
 
 // swigluBackward sets dg and du from dh.
 func swigluBackward(p *Pool, dg, du, dh, g, u []float32) {
-	p.Run(len(dh), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			x := g[i]
-			sig := sigmoid(x)
-			du[i] = dh[i] * x * sig
-			dg[i] = dh[i] * u[i] * sig * (1 + x*(1-sig))
-		}
+	p.Run((len(dh)+elemBlock-1)/elemBlock, func(lo, hi int) {
+		lo, hi = lo*elemBlock, min(hi*elemBlock, len(dh))
+		swigluBack(dg[lo:hi], du[lo:hi], dh[lo:hi], g[lo:hi], u[lo:hi])
 	})
 }
 
@@ -252,17 +246,11 @@ func crossEntropy(p *Pool, logits []float32, targets []int, vocab int, scale flo
 				clear(row)
 				continue
 			}
-			mx := row[0]
-			for _, v := range row {
-				mx = max(mx, v)
-			}
+			mx := maxFloat(row)
 			target := row[targets[t]]
 			sum := expSubSum(row, mx)
 			losses[t] = math.Log(float64(sum)) + float64(mx) - float64(target)
-			f := g / sum
-			for i := range row {
-				row[i] *= f
-			}
+			scaleFloats(row, g/sum)
 			row[targets[t]] -= g
 		}
 	})

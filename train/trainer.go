@@ -95,8 +95,8 @@ func (t *Trainer) TrainStep() (loss, gradNorm float64, err error) {
 		}
 		loss += l / float64(o.Accum)
 	}
-	gradNorm = ClipGradNorm(t.params, o.ClipNorm)
-	t.Opt.Update(t.Model.pool, t.params, t.Schedule().At(step))
+	gradNorm = globalGradNorm(t.Model.pool, t.params)
+	t.Opt.update(t.Model.pool, t.params, t.Schedule().At(step), clipFactor(gradNorm, o.ClipNorm))
 	return loss, gradNorm, nil
 }
 
