@@ -56,7 +56,7 @@ func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
 	for j, w := range ws {
 		matmulCheck(outs[j], w, x, n, cols)
 		k := &vecDot[w.Type]
-		if w.repacked != nil {
+		if repackUsed(&w, n) {
 			k = &repackFormats[w.Type].act
 		}
 		c := -1
@@ -69,7 +69,7 @@ func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
 			c = len(convs)
 			convs = append(convs, matmulConversion{k: k, xrb: k.rowBytes(cols)})
 		}
-		parts[j] = matmulPart{w: w, out: outs[j], dot: k.dot, rows: k.rows, conv: c, first: rows}
+		parts[j] = matmulPart{w: w, out: outs[j], dot: k.dot, rows: k.rows, conv: c, first: rows, repacked: k.repack != nil}
 		rows += w.Rows
 	}
 	if rows*cols*n < matmulInlineWork {
@@ -128,7 +128,7 @@ func matmulSplit(parts []matmulPart, rows, threads int) []int {
 		for ; t < threads; t++ {
 			target := total * t / threads // bytes before bound t
 			r := (target - before + wrb - 1) / wrb
-			if part.w.repacked != nil {
+			if part.repacked {
 				r = (r + repackRows - 1) / repackRows * repackRows // whole groups
 			}
 			if r > part.w.Rows {
@@ -176,12 +176,14 @@ type matmulConversion struct {
 // matmulPart is one matrix of a MatMulMulti step: its rows are
 // [first, first+w.Rows) of the stacked rows the threads split.
 type matmulPart struct {
-	w     Matrix
-	out   []float32
-	dot   vecDotFunc
-	rows  vecRowsFunc
-	conv  int
-	first int
+	w    Matrix
+	out  []float32
+	dot  vecDotFunc
+	rows vecRowsFunc
+	conv int
+	// repacked: the part runs the kernels of w's repacked weights.
+	repacked bool
+	first    int
 }
 
 // run computes rows [lo, hi) of the part for all n converted activation
@@ -190,7 +192,7 @@ type matmulPart struct {
 func (part *matmulPart) run(lo, hi int, xq []byte, xrb, n int) {
 	w, out, dot := part.w, part.out, part.dot
 	cols, wrb := w.Cols, w.RowBytes()
-	if w.repacked != nil {
+	if part.repacked {
 		part.runRepacked(lo, hi, xq, xrb, n)
 		return
 	}
@@ -240,7 +242,7 @@ func (part *matmulPart) runRows(lo, hi int, xq []byte, xrb, n int) {
 func (part *matmulPart) runRepacked(lo, hi int, xq []byte, xrb, n int) {
 	w, out := part.w, part.out
 	f := repackFormats[w.Type]
-	nb := w.Cols / 32
+	nb := w.Cols / w.Type.BlockSize()
 	gb := nb * f.block // bytes per group
 	groupTile := max(1, matmulTileBytes/gb)
 	for g0 := lo / repackRows; g0 < hi/repackRows; g0 += groupTile {
@@ -260,7 +262,7 @@ func (part *matmulPart) runRepacked(lo, hi int, xq []byte, xrb, n int) {
 func (k *vecDotKernel) rowBytes(cols int) int {
 	switch {
 	case k.repack != nil:
-		return cols / 32 * k.repack.actBlock
+		return cols / k.repack.typ.BlockSize() * k.repack.actBlock
 	case k.act == F32 || k.act == F16 || k.act == BF16:
 		return 4 * cols
 	case k.pack != nil:

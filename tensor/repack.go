@@ -23,6 +23,9 @@ type repackFormat struct {
 	act   vecDotKernel
 	// actBlock is the size of an activation block in the kernels' layout.
 	actBlock int
+	// maxBatch is the most tokens MatMul runs through the repacked
+	// kernels; longer batches go to the row kernels. 0: no limit.
+	maxBatch int
 	// pack writes the group of sixteen rows starting at row g*16 of m.
 	pack func(m Matrix, g int, dst []byte)
 	// convert writes one activation row in the kernels' layout.
@@ -46,10 +49,11 @@ func addRepackFormat(f *repackFormat) bool {
 }
 
 // Repack returns m ready for the fastest matrix kernels this CPU has: for a
-// Q4_0 or Q8_0 matrix whose rows come in groups of sixteen, on a CPU with
-// AVX-512 VNNI, m with a repacked copy of its weights, which MatMul then
-// uses instead of m.Data (which stays as it is, for Row and for other users
-// of the bytes). Otherwise it returns m unchanged. The products MatMul
+// Q4_0, Q8_0 or Q4_K matrix whose rows come in groups of sixteen, on a CPU
+// with AVX-512 VNNI, m with a repacked copy of its weights, which MatMul
+// then uses instead of m.Data (which stays as it is, for Row, for the
+// batches a format leaves to the row kernels and for other users of the
+// bytes). Otherwise it returns m unchanged. The products MatMul
 // computes are the same, bit for bit, either way.
 func Repack(m Matrix) Matrix {
 	if !repackSupported(m) {
@@ -62,19 +66,29 @@ func Repack(m Matrix) Matrix {
 // repackSupported reports whether Repack repacks m on this CPU.
 func repackSupported(m Matrix) bool {
 	return repackFormats[m.Type] != nil && repackKernels(m.Type) != nil &&
-		m.Rows > 0 && m.Rows%repackRows == 0 && m.Cols > 0 && m.Cols%32 == 0 &&
+		m.Rows > 0 && m.Rows%repackRows == 0 && m.Cols > 0 && m.Cols%m.Type.BlockSize() == 0 &&
 		len(m.Data) >= m.Rows*m.RowBytes()
 }
 
 // repackMatrix returns the repacked copy of m, whose format exists.
 func repackMatrix(m Matrix) []byte {
 	f := repackFormats[m.Type]
-	gb := m.Cols / 32 * f.block
+	gb := m.Cols / f.typ.BlockSize() * f.block
 	dst := make([]byte, m.Rows/repackRows*gb)
 	for g := 0; g < m.Rows/repackRows; g++ {
 		f.pack(m, g, dst[g*gb:(g+1)*gb])
 	}
 	return dst
+}
+
+// repackUsed reports whether MatMul runs w's repacked kernels for a batch
+// of n tokens.
+func repackUsed(w *Matrix, n int) bool {
+	if w.repacked == nil {
+		return false
+	}
+	f := repackFormats[w.Type]
+	return f.maxBatch == 0 || n <= f.maxBatch
 }
 
 // repackGroup runs format f's kernels for nx activation rows over one group

@@ -10,6 +10,7 @@ var (
 		q4_0x16x1VNNI, q4_0x16x2VNNI, q4_0x16x3VNNI, q4_0x16x4VNNI,
 		q4_0x16x5VNNI, q4_0x16x6VNNI, q4_0x16x7VNNI, q4_0x16x8VNNI}
 	repackQ8_0VNNI = []legacyRoutine{nil, q8_0x16x1VNNI, q8_0x16x2VNNI}
+	repackQ4_KVNNI = []legacyRoutine{nil, q4_Kx16x1VNNI}
 )
 
 // repackKernels returns the kernels for repacked weights of type t, indexed
@@ -23,6 +24,8 @@ func repackKernels(t Type) []legacyRoutine {
 		return repackQ4_0VNNI
 	case Q8_0:
 		return repackQ8_0VNNI
+	case Q4_K:
+		return repackQ4_KVNNI
 	}
 	return nil
 }

@@ -18,8 +18,9 @@ func TestRepackKernelsMatchGo(t *testing.T) {
 		}
 		f := repackFormats[typ]
 		rng := rand.New(rand.NewPCG(42, uint64(typ)))
-		for _, cols := range []int{32, 64, 4096} {
-			nb := cols / 32
+		for _, blocks := range []int{1, 2, 128 / (typ.BlockSize() / 32)} {
+			cols := blocks * typ.BlockSize()
+			nb := cols / typ.BlockSize()
 			src, _ := NewMatrix(typ, 16, cols, kernelRandBlocks(rng, typ, 16, cols))
 			if typ == Q8_0 {
 				for i := 0; i < 16*nb; i += 3 { // extreme quants
@@ -67,6 +68,42 @@ func TestRepackKernelsMatchGo(t *testing.T) {
 						if d := math.Abs(float64(v - want[j])); d > 1e-6*math.Abs(float64(want[j])) {
 							t.Fatalf("%v cols %d nx %d: out[%d] = %v, Go %v", typ, cols, nx, j, v, want[j])
 						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestRepackQ4_KMatchesAVX2 checks the Go twin of the repacked Q4_K kernels
+// against ggml's AVX2 order as the assembly row kernel computes it, bit for
+// bit but for the twin's rare double roundings.
+func TestRepackQ4_KMatchesAVX2(t *testing.T) {
+	if !kquantAVX2 {
+		t.Skip("no AVX2")
+	}
+	f := repackFormats[Q4_K]
+	rng := rand.New(rand.NewPCG(43, 4))
+	for _, blocks := range []int{1, 8} {
+		cols := blocks * QK_K
+		w, _ := NewMatrix(Q4_K, 16, cols, kernelRandWeights(rng, Q4_K, 16, cols))
+		wp := repackMatrix(w)
+		for nx := 1; nx <= 3; nx++ {
+			x := kernelRandFloats(rng, nx*cols, 1)
+			xs := repackActivations(f, x, cols, nx, blocks*f.actBlock)
+			got := make([]float32, nx*16)
+			f.goKernel(wp, xs, blocks, blocks*f.actBlock, nx, got, 16)
+			xq := make([]byte, nx*blocks*q8KBlock)
+			for tk := 0; tk < nx; tk++ {
+				kernelQuantize(Q8_K, x[tk*cols:(tk+1)*cols], xq[tk*blocks*q8KBlock:(tk+1)*blocks*q8KBlock])
+			}
+			for r := 0; r < 16; r++ {
+				want := make([]float32, nx)
+				dotQ4_KQ8_KAVX2(cols, w.RowData(r), xq, blocks*q8KBlock, nx, want, 1)
+				for tk := 0; tk < nx; tk++ {
+					if g := got[tk*16+r]; math.Float32bits(g) != math.Float32bits(want[tk]) &&
+						math.Abs(float64(g-want[tk])) > 1e-6*math.Abs(float64(want[tk])) {
+						t.Fatalf("blocks %d nx %d row %d token %d: %v, AVX2 %v", blocks, nx, r, tk, g, want[tk])
 					}
 				}
 			}

@@ -1,6 +1,6 @@
 // Command interleaved writes tensor/matmul_repacked_amd64.s: the AVX-512
-// VNNI kernels for Q4_0 and Q8_0 weights repacked sixteen rows at a time
-// (see tensor/repack.go, repack_q4_0.go and repack_q8_0.go).
+// VNNI kernels for Q4_0, Q8_0 and Q4_K weights repacked sixteen rows at a
+// time (see tensor/repack.go and the repack_<type>.go files beside it).
 //
 // Run it from this directory with
 // `go run . -out ../../tensor/matmul_repacked_amd64.s -stubs ../../tensor/matmul_repacked_stubs_amd64.go`.
@@ -151,6 +151,95 @@ func (g *gen) routineQ8_0(nx int) {
 	g.p("")
 }
 
+// Layout of one Q4_K packed super-block (see tensor/repack_q4_k.go) and
+// its activation block.
+const (
+	q4KBlock   = 2368
+	q4KMins    = 192
+	q4KScales  = 64
+	q4KQuants  = 320
+	q4KAct     = 276
+	q4KActPair = 4
+	q4KActQ    = 20
+)
+
+// routineQ4_K emits the Q4_K kernel for one activation row: per
+// super-block, Z0..Z7 the eight integer lane sums, Z8 and Z9 the scales
+// of a pair of sub-blocks as int16 pairs, Z16..Z23 the float32 lanes and
+// Z24..Z27 the float32 sums of the mins, Z31 bytes 0x0f.
+func (g *gen) routineQ4_K() {
+	g.prologue(routineName("q4_K", 1), 1)
+	g.i("MOVL $0x0f0f0f0f, AX")
+	g.i("VPBROADCASTD AX, Z31")
+	for a := 16; a < 28; a++ {
+		g.i("VPXORD Z%d, Z%d, Z%d", a, a, a)
+	}
+	g.p("loop:")
+	for l := 0; l < 8; l++ {
+		g.i("VPXORD Z%d, Z%d, Z%d", l, l, l)
+	}
+	for j := 0; j < 4; j++ {
+		for h, sc := range []int{8, 9} {
+			g.i("VPMOVZXBD %d(DI), Z%d", q4KScales+16*(2*j+h), sc)
+			g.i("VPSLLD $16, Z%d, Z29", sc)
+			g.i("VPORD Z29, Z%d, Z%d", sc, sc)
+		}
+		for l := 0; l < 8; l++ {
+			g.i("VMOVDQU64 %d(DI), Z10", q4KQuants+64*(8*j+l))
+			g.i("VPANDD Z31, Z10, Z11")
+			g.i("VPSRLW $4, Z10, Z10")
+			g.i("VPANDD Z31, Z10, Z12")
+			g.i("VPBROADCASTD %d(SI), Z13", q4KActQ+32*(2*j)+4*l)
+			g.i("VPMADDUBSW Z13, Z11, Z14")
+			g.i("VPDPWSSD Z8, Z14, Z%d", l)
+			g.i("VPBROADCASTD %d(SI), Z15", q4KActQ+32*(2*j+1)+4*l)
+			g.i("VPMADDUBSW Z15, Z12, Z28")
+			g.i("VPDPWSSD Z9, Z28, Z%d", l)
+		}
+	}
+	// The mins: -(d(y)·dmin) against the pairs of sub-block sums.
+	g.i("VCVTPH2PS 32(DI), Z30")
+	g.i("VMULPS.BCST (SI), Z30, Z30")
+	g.i("MOVL $0x80000000, AX")
+	g.i("VPBROADCASTD AX, Z29")
+	g.i("VPXORD Z29, Z30, Z30")
+	for k := 0; k < 4; k++ {
+		g.i("VPMOVZXBD %d(DI), Z13", q4KMins+16*(2*k))
+		g.i("VPMOVZXBD %d(DI), Z14", q4KMins+16*(2*k+1))
+		g.i("VPSLLD $16, Z14, Z14")
+		g.i("VPORD Z14, Z13, Z13")
+		g.i("VPXORD Z14, Z14, Z14")
+		g.i("VPDPWSSD.BCST %d(SI), Z13, Z14", q4KActPair+4*k)
+		g.i("VCVTDQ2PS Z14, Z14")
+		g.i("VFMADD231PS Z30, Z14, Z%d", 24+k)
+	}
+	g.i("VCVTPH2PS (DI), Z29")
+	g.i("VMULPS.BCST (SI), Z29, Z29")
+	for l := 0; l < 8; l++ {
+		g.i("VCVTDQ2PS Z%d, Z%d", l, l)
+		g.i("VFMADD231PS Z29, Z%d, Z%d", l, 16+l)
+	}
+	g.i("ADDQ $%d, DI", q4KBlock)
+	g.i("ADDQ $%d, SI", q4KAct)
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	// hsum_float_8 of the lanes plus ((m0+m2)+(m1+m3)).
+	for l := 0; l < 4; l++ {
+		g.i("VADDPS Z%d, Z%d, Z%d", 20+l, 16+l, 16+l)
+	}
+	g.i("VADDPS Z18, Z16, Z16")
+	g.i("VADDPS Z19, Z17, Z17")
+	g.i("VADDPS Z17, Z16, Z16")
+	g.i("VADDPS Z26, Z24, Z24")
+	g.i("VADDPS Z27, Z25, Z25")
+	g.i("VADDPS Z25, Z24, Z24")
+	g.i("VADDPS Z24, Z16, Z16")
+	g.i("VMOVUPS Z16, (DX)")
+	g.i("VZEROUPPER")
+	g.i("RET")
+	g.p("")
+}
+
 // routine emits the Q4_0 kernel for nx activation rows.
 func (g *gen) routine(nx int) {
 	name := routineName("q4_0", nx)
@@ -211,11 +300,11 @@ func stubs() []byte {
 	for _, f := range []struct {
 		typ, act string
 		max      int
-	}{{"q4_0", "with sums", maxTokens}, {"q8_0", "with lane corrections", maxTokensQ8_0}} {
+	}{{"q4_0", "Q8_0 blocks with sums", maxTokens}, {"q8_0", "Q8_0 blocks with lane corrections", maxTokensQ8_0}, {"q4_K", "Q8_K blocks with sub-block sum pairs", 1}} {
 		for nx := 1; nx <= f.max; nx++ {
 			name := routineName(f.typ, nx)
 			fmt.Fprintf(&b, `// %s multiplies nb blocks of sixteen repacked %s rows at w
-// with %d activation row(s) of Q8_0 blocks %s, row t at
+// with %d activation row(s) of %s, row t at
 // x[t*xStride]; it is %sx16Go for nx = %d.
 //
 //go:noescape
@@ -248,6 +337,7 @@ func main() {
 	for nx := 1; nx <= maxTokensQ8_0; nx++ {
 		g.routineQ8_0(nx)
 	}
+	g.routineQ4_K()
 	if *stubsOut != "" {
 		if err := os.WriteFile(*stubsOut, stubs(), 0o644); err != nil {
 			log.Fatal(err)
