@@ -1,5 +1,10 @@
 package tensor
 
+import (
+	"runtime"
+	"sync"
+)
+
 // Repacked weights: llama.cpp repacks Q4_0 matrices on x86 so that one
 // instruction works on several rows at once; herd repacks Q4_0 and Q8_0
 // matrices sixteen rows at a time, the width of an AVX-512 register in
@@ -70,14 +75,23 @@ func repackSupported(m Matrix) bool {
 		len(m.Data) >= m.Rows*m.RowBytes()
 }
 
-// repackMatrix returns the repacked copy of m, whose format exists.
+// repackMatrix returns the repacked copy of m, whose format exists. Large
+// matrices are repacked by one goroutine per CPU.
 func repackMatrix(m Matrix) []byte {
 	f := repackFormats[m.Type]
 	gb := m.Cols / f.typ.BlockSize() * f.block
-	dst := make([]byte, m.Rows/repackRows*gb)
-	for g := 0; g < m.Rows/repackRows; g++ {
-		f.pack(m, g, dst[g*gb:(g+1)*gb])
+	groups := m.Rows / repackRows
+	dst := make([]byte, groups*gb)
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(dst)>>20))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Go(func() {
+			for g := groups * w / workers; g < groups*(w+1)/workers; g++ {
+				f.pack(m, g, dst[g*gb:(g+1)*gb])
+			}
+		})
 	}
+	wg.Wait()
 	return dst
 }
 
