@@ -80,3 +80,10 @@ func q8_0x16x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 //
 //go:noescape
 func q4_Kx16x1VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q6_Kx16x1VNNI multiplies nb blocks of sixteen repacked Q6_K rows at w
+// with 1 activation row(s) of Q8_K quants plus 128, row t at
+// x[t*xStride]; it is q6_Kx16Go for nx = 1.
+//
+//go:noescape
+func q6_Kx16x1VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)

@@ -31,6 +31,9 @@ type repackFormat struct {
 	// maxBatch is the most tokens MatMul runs through the repacked
 	// kernels; longer batches go to the row kernels. 0: no limit.
 	maxBatch int
+	// minBatch is the fewest tokens MatMul runs through the repacked
+	// kernels; shorter batches go to the row kernels.
+	minBatch int
 	// pack writes the group of sixteen rows starting at row g*16 of m.
 	pack func(m Matrix, g int, dst []byte)
 	// convert writes one activation row in the kernels' layout.
@@ -54,7 +57,7 @@ func addRepackFormat(f *repackFormat) bool {
 }
 
 // Repack returns m ready for the fastest matrix kernels this CPU has: for a
-// Q4_0, Q8_0 or Q4_K matrix whose rows come in groups of sixteen, on a CPU
+// Q4_0, Q8_0, Q4_K or Q6_K matrix whose rows come in groups of sixteen, on a CPU
 // with AVX-512 VNNI, m with a repacked copy of its weights, which MatMul
 // then uses instead of m.Data (which stays as it is, for Row, for the
 // batches a format leaves to the row kernels and for other users of the
@@ -102,7 +105,7 @@ func repackUsed(w *Matrix, n int) bool {
 		return false
 	}
 	f := repackFormats[w.Type]
-	return f.maxBatch == 0 || n <= f.maxBatch
+	return (f.maxBatch == 0 || n <= f.maxBatch) && n >= f.minBatch
 }
 
 // repackGroup runs format f's kernels for nx activation rows over one group

@@ -11,6 +11,7 @@ var (
 		q4_0x16x5VNNI, q4_0x16x6VNNI, q4_0x16x7VNNI, q4_0x16x8VNNI}
 	repackQ8_0VNNI = []legacyRoutine{nil, q8_0x16x1VNNI, q8_0x16x2VNNI}
 	repackQ4_KVNNI = []legacyRoutine{nil, q4_Kx16x1VNNI}
+	repackQ6_KVNNI = []legacyRoutine{nil, q6_Kx16x1VNNI}
 )
 
 // repackKernels returns the kernels for repacked weights of type t, indexed
@@ -26,6 +27,8 @@ func repackKernels(t Type) []legacyRoutine {
 		return repackQ8_0VNNI
 	case Q4_K:
 		return repackQ4_KVNNI
+	case Q6_K:
+		return repackQ6_KVNNI
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ func repackForTest(w Matrix) Matrix {
 }
 
 // repackTypes are the weight types that have a repacked format.
-var repackTypes = []Type{Q4_0, Q8_0, Q4_K}
+var repackTypes = []Type{Q4_0, Q8_0, Q4_K, Q6_K}
 
 // repackActivations converts nx rows of x into format f's layout, xStride
 // bytes apart.
@@ -100,7 +100,7 @@ func TestRepackMatMulMatches(t *testing.T) {
 	for _, spec := range []struct {
 		typ  Type
 		rows int
-	}{{Q4_0, 48}, {Q4_0, 16}, {Q6_K, 20}, {Q8_0, 32}, {Q4_K, 32}, {Q4_0, 64}, {Q8_0, 16}, {Q4_K, 16}} {
+	}{{Q4_0, 48}, {Q4_0, 16}, {Q6_K, 20}, {Q8_0, 32}, {Q4_K, 32}, {Q4_0, 64}, {Q8_0, 16}, {Q4_K, 16}, {Q6_K, 48}} {
 		w, err := NewMatrix(spec.typ, spec.rows, cols, kernelRandWeights(rng, spec.typ, spec.rows, cols))
 		if err != nil {
 			t.Fatal(err)
@@ -110,7 +110,7 @@ func TestRepackMatMulMatches(t *testing.T) {
 	packed := make([]Matrix, len(plain))
 	for j, w := range plain {
 		packed[j] = w
-		if repackFormats[w.Type] != nil {
+		if repackFormats[w.Type] != nil && w.Rows%repackRows == 0 {
 			packed[j] = repackForTest(w)
 		}
 	}

@@ -1,5 +1,5 @@
 // Command interleaved writes tensor/matmul_repacked_amd64.s: the AVX-512
-// VNNI kernels for Q4_0, Q8_0 and Q4_K weights repacked sixteen rows at a
+// VNNI kernels for Q4_0, Q8_0, Q4_K and Q6_K weights repacked sixteen rows at a
 // time (see tensor/repack.go and the repack_<type>.go files beside it).
 //
 // Run it from this directory with
@@ -240,6 +240,62 @@ func (g *gen) routineQ4_K() {
 	g.p("")
 }
 
+// Layout of one Q6_K packed super-block (see tensor/repack_q6_k.go) and
+// its activation block.
+const (
+	q6KBlock  = 5664
+	q6KScales = 32
+	q6KK      = 1056
+	q6KQuants = 1568
+	q6KAct    = 260
+	q6KActQ   = 4
+)
+
+// routineQ6_K emits the Q6_K kernel for one activation row: per
+// super-block, Z0..Z7 the eight integer lane sums, Z8 a group's scale
+// pairs, Z16..Z23 the float32 lanes.
+func (g *gen) routineQ6_K() {
+	g.prologue(routineName("q6_K", 1), 1)
+	for a := 16; a < 24; a++ {
+		g.i("VPXORD Z%d, Z%d, Z%d", a, a, a)
+	}
+	g.p("loop:")
+	for l := 0; l < 8; l++ {
+		g.i("VPXORD Z%d, Z%d, Z%d", l, l, l)
+	}
+	for grp := 0; grp < 16; grp++ {
+		g.i("VMOVDQU64 %d(DI), Z8", q6KScales+64*grp)
+		for w := 4 * grp; w < 4*grp+4; w++ {
+			y, q, p := 9+3*(w%2), 10+3*(w%2), 11+3*(w%2)
+			g.i("VPBROADCASTD %d(SI), Z%d", q6KActQ+4*w, y)
+			g.i("VMOVDQU64 %d(DI), Z%d", q6KQuants+64*w, q)
+			g.i("VPMADDUBSW Z%d, Z%d, Z%d", q, y, p)
+			g.i("VPDPWSSD Z8, Z%d, Z%d", p, w%8)
+		}
+	}
+	g.i("VCVTPH2PS (DI), Z15")
+	g.i("VMULPS.BCST (SI), Z15, Z15")
+	for l := 0; l < 8; l++ {
+		g.i("VPSUBD %d(DI), Z%d, Z%d", q6KK+64*l, l, l)
+		g.i("VCVTDQ2PS Z%d, Z%d", l, l)
+		g.i("VFMADD231PS Z15, Z%d, Z%d", l, 16+l)
+	}
+	g.i("ADDQ $%d, DI", q6KBlock)
+	g.i("ADDQ $%d, SI", q6KAct)
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	for l := 0; l < 4; l++ {
+		g.i("VADDPS Z%d, Z%d, Z%d", 20+l, 16+l, 16+l)
+	}
+	g.i("VADDPS Z18, Z16, Z16")
+	g.i("VADDPS Z19, Z17, Z17")
+	g.i("VADDPS Z17, Z16, Z16")
+	g.i("VMOVUPS Z16, (DX)")
+	g.i("VZEROUPPER")
+	g.i("RET")
+	g.p("")
+}
+
 // routine emits the Q4_0 kernel for nx activation rows.
 func (g *gen) routine(nx int) {
 	name := routineName("q4_0", nx)
@@ -300,7 +356,7 @@ func stubs() []byte {
 	for _, f := range []struct {
 		typ, act string
 		max      int
-	}{{"q4_0", "Q8_0 blocks with sums", maxTokens}, {"q8_0", "Q8_0 blocks with lane corrections", maxTokensQ8_0}, {"q4_K", "Q8_K blocks with sub-block sum pairs", 1}} {
+	}{{"q4_0", "Q8_0 blocks with sums", maxTokens}, {"q8_0", "Q8_0 blocks with lane corrections", maxTokensQ8_0}, {"q4_K", "Q8_K blocks with sub-block sum pairs", 1}, {"q6_K", "Q8_K quants plus 128", 1}} {
 		for nx := 1; nx <= f.max; nx++ {
 			name := routineName(f.typ, nx)
 			fmt.Fprintf(&b, `// %s multiplies nb blocks of sixteen repacked %s rows at w
@@ -338,6 +394,7 @@ func main() {
 		g.routineQ8_0(nx)
 	}
 	g.routineQ4_K()
+	g.routineQ6_K()
 	if *stubsOut != "" {
 		if err := os.WriteFile(*stubsOut, stubs(), 0o644); err != nil {
 			log.Fatal(err)

@@ -1,0 +1,144 @@
+package tensor
+
+import "encoding/binary"
+
+// Repacked Q6_K, used for batches of two tokens or more (prefill and
+// batched decoding, where the products are compute-bound; single tokens are
+// memory-bound and read the smaller stored rows). One super-block of a
+// group (5664 bytes) is:
+//
+//	[0:32)       the sixteen rows' d (f16)
+//	[32:1056)    for each 16-element group s, 64 bytes: the rows' scale
+//	             as a pair of int16 (sc, sc), row r at 32+64s+4r
+//	[1056:1568)  for each lane l, the rows' K(l) = Σ 128·sc·Σq over the
+//	             words of the lane, as int32, row r at 1056+64l+4r
+//	[1568:5664)  64 chunks of 64 bytes: chunk w holds elements 4w..4w+3 of
+//	             each row as signed values q = u-32, row r at 4r
+//
+// The kernels read activations as Q8_K blocks rearranged (260 bytes): d
+// (float32), then the 256 quants plus 128 as unsigned bytes, so that
+// Σ sc·Σ(y+128)·q - K = Σ sc·Σ y·q exactly, with one multiply-add of
+// unsigned by signed bytes per word. They compute what ggml's AVX2 kernel
+// computes (dotQ6_KQ8_K), bit for bit.
+var _ = addRepackFormat(&repackFormat{
+	typ:      Q6_K,
+	block:    q6KGroupBlock,
+	act:      vecDotKernel{act: Q8_K},
+	actBlock: q6KActBlock,
+	minBatch: 2,
+	pack:     repackQ6_K,
+	convert:  convertQ8KBiased,
+	goKernel: q6_Kx16Go,
+})
+
+const (
+	q6KGroupBlock = 5664
+	q6KActBlock   = 260
+)
+
+// repackQ6_K writes group g of the Q6_K matrix m.
+func repackQ6_K(m Matrix, g int, dst []byte) {
+	wrb := m.RowBytes()
+	var u [QK_K]byte
+	for ib := 0; ib < m.Cols/QK_K; ib++ {
+		d := dst[ib*q6KGroupBlock:][:q6KGroupBlock]
+		for r := 0; r < repackRows; r++ {
+			b := m.Data[(g*repackRows+r)*wrb+ib*210:][:210]
+			copy(d[2*r:], b[208:210])
+			for s := 0; s < 16; s++ {
+				c := uint16(int16(int8(b[192+s])))
+				binary.LittleEndian.PutUint32(d[32+64*s+4*r:], uint32(c)|uint32(c)<<16)
+			}
+			q6KValues(b, &u)
+			var k [8]int32
+			for w := 0; w < 64; w++ {
+				var sum int32
+				for e := 0; e < 4; e++ {
+					q := int8(u[4*w+e]) - 32
+					d[1568+64*w+4*r+e] = byte(q)
+					sum += int32(q)
+				}
+				k[w%8] += 128 * int32(int8(b[192+w/4])) * sum
+			}
+			for l, v := range k {
+				binary.LittleEndian.PutUint32(d[1056+64*l+4*r:], uint32(v))
+			}
+		}
+	}
+}
+
+// q6KValues decodes the 256 six-bit values (0..63) of a Q6_K super-block.
+func q6KValues(b []byte, u *[QK_K]byte) {
+	ql, qh := b[0:128], b[128:192]
+	for n := 0; n < 2; n++ {
+		out := u[128*n : 128*n+128]
+		for l := range 32 {
+			h := qh[l]
+			a, c := ql[l], ql[l+32]
+			out[l] = a&0xf | (h&3)<<4
+			out[l+32] = c&0xf | (h>>2&3)<<4
+			out[l+64] = a>>4 | (h>>4&3)<<4
+			out[l+96] = c>>4 | (h>>6&3)<<4
+		}
+		ql, qh = ql[64:], qh[32:]
+	}
+}
+
+// convertQ8KBiased quantizes one activation row to Q8_K and rearranges it
+// for the repacked Q6_K kernels.
+func convertQ8KBiased(src []float32, dst []byte) {
+	nb := len(src) / QK_K
+	tmp := kernelScratch(nb * q8KBlock)
+	kernelQuantize(Q8_K, src, *tmp)
+	for ib := 0; ib < nb; ib++ {
+		b := (*tmp)[q8KBlock*ib:][:q8KBlock]
+		o := dst[q6KActBlock*ib:][:q6KActBlock]
+		copy(o[0:4], b[0:4])
+		for i, q := range b[4 : 4+QK_K] {
+			o[4+i] = q ^ 0x80
+		}
+	}
+	kernelScratchPool.Put(tmp)
+}
+
+// q6_Kx16Go multiplies nb super-blocks of one group of sixteen repacked
+// Q6_K rows at w with nx activation rows in the layout above, as
+// dotQ6_KQ8_K multiplies each row:
+//
+//	for i := 0; i < nb; i++ {
+//		for t, r := range tokens, rows {
+//			p[l] = Σ_{w%8 == l} sc[r][w/4]·Σ_{e=4w}^{4w+3} q[r][e]·(y[e]+128) - K[r][l] // l < 8
+//			acc[t][r][l] = fma(d(y)·d[r], float32(p[l]), acc[t][r][l])
+//		}
+//	}
+//	out[t*outStride+r] = hsum_float_8(acc[t][r])
+func q6_Kx16Go(w, x []byte, nb, xStride, nx int, out []float32, outStride int) {
+	var acc [repackRows]x86Lanes
+	for ib := 0; ib < nb; ib++ {
+		blk := w[ib*q6KGroupBlock:][:q6KGroupBlock]
+		for t := 0; t < nx; t++ {
+			y := x[t*xStride+q6KActBlock*ib:][:q6KActBlock]
+			yd := kernelF32At(y)
+			for r := 0; r < repackRows; r++ {
+				var p [8]int32
+				for wd := 0; wd < 64; wd++ {
+					sc := int32(int16(binary.LittleEndian.Uint16(blk[32+64*(wd/4)+4*r:])))
+					var s int32
+					for e := 0; e < 4; e++ {
+						s += int32(int8(blk[1568+64*wd+4*r+e])) * int32(y[4+4*wd+e])
+					}
+					p[wd%8] += sc * s
+				}
+				for l := range p {
+					p[l] -= int32(binary.LittleEndian.Uint32(blk[1056+64*l+4*r:]))
+				}
+				acc[r].add(t, yd*kernelF16At(blk[2*r:]), &p)
+			}
+		}
+	}
+	for t := 0; t < nx; t++ {
+		for r := 0; r < repackRows; r++ {
+			out[t*outStride+r] = acc[r].sum(t)
+		}
+	}
+}
