@@ -28,9 +28,6 @@ type repackFormat struct {
 	act   vecDotKernel
 	// actBlock is the size of an activation block in the kernels' layout.
 	actBlock int
-	// maxBatch is the most tokens MatMul runs through the repacked
-	// kernels; longer batches go to the row kernels. 0: no limit.
-	maxBatch int
 	// minBatch is the fewest tokens MatMul runs through the repacked
 	// kernels; shorter batches go to the row kernels.
 	minBatch int
@@ -105,7 +102,7 @@ func repackUsed(w *Matrix, n int) bool {
 		return false
 	}
 	f := repackFormats[w.Type]
-	return (f.maxBatch == 0 || n <= f.maxBatch) && n >= f.minBatch
+	return n >= f.minBatch
 }
 
 // repackGroup runs format f's kernels for nx activation rows over one group

@@ -2,9 +2,7 @@ package tensor
 
 import "encoding/binary"
 
-// Repacked Q4_K, used for single tokens (decoding; longer batches run the
-// row kernels, which decode a super-block once for up to eight tokens). One
-// super-block of a group (2368 bytes) is:
+// Repacked Q4_K. One super-block of a group (2368 bytes) is:
 //
 //	[0:32)      the sixteen rows' d (f16)
 //	[32:64)     their dmin (f16)
@@ -24,7 +22,6 @@ var _ = addRepackFormat(&repackFormat{
 	block:    q4KGroupBlock,
 	act:      vecDotKernel{act: Q8_K},
 	actBlock: q4KActBlock,
-	maxBatch: 1,
 	pack:     repackQ4_K,
 	convert:  convertQ8KPairs,
 	goKernel: q4_Kx16Go,
