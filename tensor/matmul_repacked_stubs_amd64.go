@@ -87,3 +87,17 @@ func q4_Kx16x1VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 //
 //go:noescape
 func q6_Kx16x1VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q6_Kx16x2VNNI multiplies nb blocks of sixteen repacked Q6_K rows at w
+// with 2 activation row(s) of Q8_K quants plus 128, row t at
+// x[t*xStride]; it is q6_Kx16Go for nx = 2.
+//
+//go:noescape
+func q6_Kx16x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q6_Kx16x3VNNI multiplies nb blocks of sixteen repacked Q6_K rows at w
+// with 3 activation row(s) of Q8_K quants plus 128, row t at
+// x[t*xStride]; it is q6_Kx16Go for nx = 3.
+//
+//go:noescape
+func q6_Kx16x3VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)

@@ -11,7 +11,7 @@ var (
 		q4_0x16x5VNNI, q4_0x16x6VNNI, q4_0x16x7VNNI, q4_0x16x8VNNI}
 	repackQ8_0VNNI = []legacyRoutine{nil, q8_0x16x1VNNI, q8_0x16x2VNNI}
 	repackQ4_KVNNI = []legacyRoutine{nil, q4_Kx16x1VNNI}
-	repackQ6_KVNNI = []legacyRoutine{nil, q6_Kx16x1VNNI}
+	repackQ6_KVNNI = []legacyRoutine{nil, q6_Kx16x1VNNI, q6_Kx16x2VNNI, q6_Kx16x3VNNI}
 )
 
 // repackKernels returns the kernels for repacked weights of type t, indexed

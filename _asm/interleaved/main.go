@@ -251,46 +251,76 @@ const (
 	q6KActQ   = 4
 )
 
-// routineQ6_K emits the Q6_K kernel for one activation row: per
-// super-block, Z0..Z7 the eight integer lane sums, Z8 a group's scale
-// pairs, Z16..Z23 the float32 lanes.
-func (g *gen) routineQ6_K() {
-	g.prologue(routineName("q6_K", 1), 1)
-	for a := 16; a < 24; a++ {
-		g.i("VPXORD Z%d, Z%d, Z%d", a, a, a)
+// maxTokensQ6_K is the most activation rows one Q6_K routine takes: each
+// needs eight registers of integer lane sums.
+const maxTokensQ6_K = 3
+
+// routineQ6_K emits the Q6_K kernel for nx activation rows: per
+// super-block, Z(8t+l) the integer sums of lane l of row t, Z24 a group's
+// scale pairs, Z25 a chunk of quants; the float32 lanes live in the frame,
+// row t's at 512t(SP).
+func (g *gen) routineQ6_K(nx int) {
+	name := routineName("q6_K", nx)
+	g.p("// func %s(w, x *byte, nb, xStride int, out *float32, outStride int)", name)
+	g.p("TEXT ·%s(SB), $%d-48", name, 512*nx)
+	g.i("MOVQ w+0(FP), DI")
+	g.i("MOVQ x+8(FP), SI")
+	g.i("MOVQ nb+16(FP), CX")
+	g.i("MOVQ xStride+24(FP), R8")
+	g.i("MOVQ out+32(FP), DX")
+	g.i("MOVQ outStride+40(FP), R11")
+	g.i("SHLQ $2, R11")
+	g.i("VPXORD Z0, Z0, Z0")
+	for off := 0; off < 512*nx; off += 64 {
+		g.i("VMOVUPS Z0, %d(SP)", off)
 	}
 	g.p("loop:")
-	for l := 0; l < 8; l++ {
-		g.i("VPXORD Z%d, Z%d, Z%d", l, l, l)
+	for a := 0; a < 8*nx; a++ {
+		g.i("VPXORD Z%d, Z%d, Z%d", a, a, a)
 	}
 	for grp := 0; grp < 16; grp++ {
-		g.i("VMOVDQU64 %d(DI), Z8", q6KScales+64*grp)
+		g.i("VMOVDQU64 %d(DI), Z24", q6KScales+64*grp)
 		for w := 4 * grp; w < 4*grp+4; w++ {
-			y, q, p := 9+3*(w%2), 10+3*(w%2), 11+3*(w%2)
-			g.i("VPBROADCASTD %d(SI), Z%d", q6KActQ+4*w, y)
-			g.i("VMOVDQU64 %d(DI), Z%d", q6KQuants+64*w, q)
-			g.i("VPMADDUBSW Z%d, Z%d, Z%d", q, y, p)
-			g.i("VPDPWSSD Z8, Z%d, Z%d", p, w%8)
+			g.i("VMOVDQU64 %d(DI), Z25", q6KQuants+64*w)
+			for t := 0; t < nx; t++ {
+				y, p := 26+2*(t%2), 27+2*(t%2)
+				g.i("VPBROADCASTD %s, Z%d", token(t, q6KActQ+4*w), y)
+				g.i("VPMADDUBSW Z25, Z%d, Z%d", y, p)
+				g.i("VPDPWSSD Z24, Z%d, Z%d", p, 8*t+w%8)
+			}
 		}
 	}
-	g.i("VCVTPH2PS (DI), Z15")
-	g.i("VMULPS.BCST (SI), Z15, Z15")
-	for l := 0; l < 8; l++ {
-		g.i("VPSUBD %d(DI), Z%d, Z%d", q6KK+64*l, l, l)
-		g.i("VCVTDQ2PS Z%d, Z%d", l, l)
-		g.i("VFMADD231PS Z15, Z%d, Z%d", l, 16+l)
+	g.i("VCVTPH2PS (DI), Z31")
+	for t := 0; t < nx; t++ {
+		g.i("VMULPS.BCST %s, Z31, Z30", token(t, 0))
+		for l := 0; l < 8; l++ {
+			a := 8*t + l
+			g.i("VPSUBD %d(DI), Z%d, Z%d", q6KK+64*l, a, a)
+			g.i("VCVTDQ2PS Z%d, Z%d", a, a)
+			g.i("VFMADD213PS %d(SP), Z30, Z%d", 512*t+64*l, a)
+			g.i("VMOVUPS Z%d, %d(SP)", a, 512*t+64*l)
+		}
 	}
 	g.i("ADDQ $%d, DI", q6KBlock)
 	g.i("ADDQ $%d, SI", q6KAct)
 	g.i("DECQ CX")
 	g.i("JNZ loop")
-	for l := 0; l < 4; l++ {
-		g.i("VADDPS Z%d, Z%d, Z%d", 20+l, 16+l, 16+l)
+	for t := 0; t < nx; t++ {
+		for l := 0; l < 8; l++ {
+			g.i("VMOVUPS %d(SP), Z%d", 512*t+64*l, 16+l)
+		}
+		// hsum_float_8: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)).
+		for l := 0; l < 4; l++ {
+			g.i("VADDPS Z%d, Z%d, Z%d", 20+l, 16+l, 16+l)
+		}
+		g.i("VADDPS Z18, Z16, Z16")
+		g.i("VADDPS Z19, Z17, Z17")
+		g.i("VADDPS Z17, Z16, Z16")
+		if t > 0 {
+			g.i("ADDQ R11, DX")
+		}
+		g.i("VMOVUPS Z16, (DX)")
 	}
-	g.i("VADDPS Z18, Z16, Z16")
-	g.i("VADDPS Z19, Z17, Z17")
-	g.i("VADDPS Z17, Z16, Z16")
-	g.i("VMOVUPS Z16, (DX)")
 	g.i("VZEROUPPER")
 	g.i("RET")
 	g.p("")
@@ -356,7 +386,7 @@ func stubs() []byte {
 	for _, f := range []struct {
 		typ, act string
 		max      int
-	}{{"q4_0", "Q8_0 blocks with sums", maxTokens}, {"q8_0", "Q8_0 blocks with lane corrections", maxTokensQ8_0}, {"q4_K", "Q8_K blocks with sub-block sum pairs", 1}, {"q6_K", "Q8_K quants plus 128", 1}} {
+	}{{"q4_0", "Q8_0 blocks with sums", maxTokens}, {"q8_0", "Q8_0 blocks with lane corrections", maxTokensQ8_0}, {"q4_K", "Q8_K blocks with sub-block sum pairs", 1}, {"q6_K", "Q8_K quants plus 128", maxTokensQ6_K}} {
 		for nx := 1; nx <= f.max; nx++ {
 			name := routineName(f.typ, nx)
 			fmt.Fprintf(&b, `// %s multiplies nb blocks of sixteen repacked %s rows at w
@@ -394,7 +424,9 @@ func main() {
 		g.routineQ8_0(nx)
 	}
 	g.routineQ4_K()
-	g.routineQ6_K()
+	for nx := 1; nx <= maxTokensQ6_K; nx++ {
+		g.routineQ6_K(nx)
+	}
 	if *stubsOut != "" {
 		if err := os.WriteFile(*stubsOut, stubs(), 0o644); err != nil {
 			log.Fatal(err)
