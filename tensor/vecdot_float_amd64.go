@@ -26,6 +26,14 @@ var _ = registerAccel(func(table *[kernelTypeLimit]vecDotKernel) {
 	if !floatAVX2 {
 		return
 	}
+	if floatAVX512 {
+		// Register tiles of several weight rows and tokens
+		// (vecdot_float_rows_amd64.go).
+		table[F32] = vecDotKernel{act: F32, dot: dotF32F32AVX512, rows: rowsF32AVX512}
+		table[F16] = vecDotKernel{act: F16, dot: dotF16F16AVX512, rows: rowsF16AVX512}
+		table[BF16] = vecDotKernel{act: BF16, dot: dotBF16BF16AVX512, rows: rowsBF16AVX512}
+		return
+	}
 	table[F32] = vecDotKernel{act: F32, dot: dotF32F32AVX2}
 	table[F16] = vecDotKernel{act: F16, dot: dotF16F16AVX2}
 	table[BF16] = vecDotKernel{act: BF16, dot: dotBF16BF16AVX2}

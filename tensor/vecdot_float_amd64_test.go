@@ -9,14 +9,29 @@ import (
 	"testing"
 )
 
-// floatAsm lists the assembly float kernels.
-var floatAsm = []struct {
-	typ Type
-	dot vecDotFunc
-}{
-	{F32, dotF32F32AVX2},
-	{F16, dotF16F16AVX2},
-	{BF16, dotBF16BF16AVX2},
+// floatAsm lists the assembly float kernels the CPU runs.
+var floatAsm = floatAsmKernels()
+
+// floatAsmKernel is an assembly float dot product and what it needs.
+type floatAsmKernel struct {
+	name string
+	typ  Type
+	dot  vecDotFunc
+}
+
+func floatAsmKernels() []floatAsmKernel {
+	ks := []floatAsmKernel{
+		{"AVX2", F32, dotF32F32AVX2},
+		{"AVX2", F16, dotF16F16AVX2},
+		{"AVX2", BF16, dotBF16BF16AVX2},
+	}
+	if floatAVX512 {
+		ks = append(ks,
+			floatAsmKernel{"AVX512", F32, dotF32F32AVX512},
+			floatAsmKernel{"AVX512", F16, dotF16F16AVX512},
+			floatAsmKernel{"AVX512", BF16, dotBF16BF16AVX512})
+	}
+	return ks
 }
 
 // floatWeight decodes weight i of a float row.
@@ -76,7 +91,7 @@ func TestFloatAsmMatchesGo(t *testing.T) {
 	}
 	const guard, sentinel = 3, float32(-7.25)
 	for _, kc := range floatAsm {
-		t.Run(kc.typ.String(), func(t *testing.T) {
+		t.Run(kc.typ.String()+"/"+kc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(kc.typ), 8))
 			lengths := []int{1, 7, 31, 32, 33, 63, 256, 301, 1000, 4096}
 			for trial := 0; trial < 60; trial++ {
@@ -150,7 +165,7 @@ func TestFloatAsmIndependentRows(t *testing.T) {
 			var one [1]float32
 			kc.dot(cols, w, xb[4*cols*tk:], 4*cols, 1, one[:], 1)
 			if math.Float32bits(one[0]) != math.Float32bits(all[tk]) {
-				t.Fatalf("%s row %d: %v alone, %v in a tile", kc.typ, tk, one[0], all[tk])
+				t.Fatalf("%s %s row %d: %v alone, %v in a tile", kc.typ, kc.name, tk, one[0], all[tk])
 			}
 		}
 	}

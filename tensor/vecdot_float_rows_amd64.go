@@ -1,0 +1,114 @@
+//go:build !purego
+
+package tensor
+
+import "golang.org/x/sys/cpu"
+
+//go:generate go run vecdot_float_rows_gen.go
+
+// Register-tile kernels for F16, BF16 and F32 weights on CPUs with
+// AVX-512 (vecdot_float_rows_amd64.s, written by vecdot_float_rows_gen.go).
+// In a prefill MatMul multiplies each tile of weight rows with many
+// activation rows; a kernel that holds one weight row and reads up to
+// kernelTile activation rows for it is bound by how fast those rows come
+// from L2. These kernels hold a tile of up to 3 weight rows × 4 activation
+// rows in 24 accumulator registers instead: each block of 16 weights is
+// widened once and used for 4 activation rows, each block of 16 activations
+// is loaded once and used for 3 weight rows.
+//
+// For every pair of rows the products of block b of 16 elements are fused
+// into lane l of accumulator b mod 2 (a partial last block is loaded under a
+// mask); then the two accumulators are added and their 16 lanes are added
+// pairwise, lane l with l+8, l+4, l+2 and l+1. The order does not depend on
+// the tile, so MatMul's results do not depend on the number of tokens or
+// threads, and the vecDotFunc of a type (floatRows with one weight row)
+// computes what its vecRowsFunc does. They differ from the float64 sums of
+// the Go kernels by float32 rounding: at most about (n/32 + 6)·2⁻²⁴·Σ|w·x|
+// for rows of n elements.
+//
+// The two accumulators per pair let one weight row times one activation row
+// (decoding) run two chains of multiply-adds over a row read in order: rows
+// are then taken one at a time, because reading several weight rows side by
+// side (separate streams a row apart) makes worse use of the hardware
+// prefetchers when the weights come from memory.
+
+// floatAVX512 reports whether the CPU runs the register-tile kernels:
+// AVX-512 foundation and vector-length instructions (VCVTPH2PS on 512-bit
+// registers is AVX512F) besides what floatAVX2 needs.
+var floatAVX512 = floatAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+
+// floatTileFunc multiplies R weight rows (row r at w + r·wStride, n
+// weights each) with T activation rows (row t at x + t·xStride, n float32
+// each); the result for weight row r and activation row t goes to out[t·
+// outStride + r].
+type floatTileFunc func(w *byte, wStride int, x *byte, xStride, n int, out *float32, outStride int)
+
+// floatTiles lists a format's kernels by shape: [R-1][log₂ T] for R = 1..3
+// weight rows and T = 1, 2, 4 activation rows.
+type floatTiles [floatTileRows][3]floatTileFunc
+
+// floatTileRows is the most weight rows one kernel call takes.
+const floatTileRows = 3
+
+// floatRows is a vecRowsFunc over a format's kernels: es is the size of one
+// weight in bytes. Weight rows go in groups of up to three (one with a
+// single activation row), activation rows in tiles of 4, 2 and 1.
+func floatRows(tiles *floatTiles, es int, n int, w []byte, wStride, nw int, x []byte, xStride, nx int, out []float32, outStride int) {
+	if nw <= 0 || nx <= 0 {
+		return
+	}
+	_ = out[(nx-1)*outStride+nw-1]
+	if n <= 0 {
+		for t := 0; t < nx; t++ {
+			clear(out[t*outStride : t*outStride+nw])
+		}
+		return
+	}
+	_ = w[(nw-1)*wStride+es*n-1]
+	_ = x[(nx-1)*xStride+4*n-1]
+	maxRows := floatTileRows
+	if nx == 1 {
+		maxRows = 1
+	}
+	for r0 := 0; r0 < nw; r0 += maxRows {
+		rows := min(maxRows, nw-r0)
+		for t0 := 0; t0 < nx; {
+			k := 2 // log₂ of the largest tile that fits the rows left
+			for 1<<k > nx-t0 {
+				k--
+			}
+			tiles[rows-1][k](&w[r0*wStride], wStride, &x[t0*xStride], xStride, n, &out[t0*outStride+r0], outStride)
+			t0 += 1 << k
+		}
+	}
+}
+
+// rowsF16AVX512 multiplies F16 weight rows with activation rows.
+func rowsF16AVX512(n int, w []byte, wStride, nw int, x []byte, xStride, nx int, out []float32, outStride int) {
+	floatRows(&f16Tiles, 2, n, w, wStride, nw, x, xStride, nx, out, outStride)
+}
+
+// rowsBF16AVX512 multiplies BF16 weight rows with activation rows.
+func rowsBF16AVX512(n int, w []byte, wStride, nw int, x []byte, xStride, nx int, out []float32, outStride int) {
+	floatRows(&bf16Tiles, 2, n, w, wStride, nw, x, xStride, nx, out, outStride)
+}
+
+// rowsF32AVX512 multiplies F32 weight rows with activation rows.
+func rowsF32AVX512(n int, w []byte, wStride, nw int, x []byte, xStride, nx int, out []float32, outStride int) {
+	floatRows(&f32Tiles, 4, n, w, wStride, nw, x, xStride, nx, out, outStride)
+}
+
+// dotF16F16AVX512 is rowsF16AVX512 for one weight row.
+func dotF16F16AVX512(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	floatRows(&f16Tiles, 2, n, w, 0, 1, x, xStride, nx, out, outStride)
+}
+
+// dotBF16BF16AVX512 is rowsBF16AVX512 for one weight row.
+func dotBF16BF16AVX512(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	floatRows(&bf16Tiles, 2, n, w, 0, 1, x, xStride, nx, out, outStride)
+}
+
+// dotF32F32AVX512 is rowsF32AVX512 for one weight row.
+func dotF32F32AVX512(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
+	floatRows(&f32Tiles, 4, n, w, 0, 1, x, xStride, nx, out, outStride)
+}
