@@ -67,3 +67,28 @@ func benchMatMul(b *testing.B, name string, w Matrix, rng *rand.Rand) {
 		})
 	}
 }
+
+// BenchmarkRepack repacks a 2048×2048 matrix of each type that has a
+// repacked format (see Repack), reported as MB/s of stored weights, on one
+// goroutine.
+func BenchmarkRepack(b *testing.B) {
+	const size = 2048
+	for _, typ := range []Type{Q4_0, Q8_0, Q4_K, Q6_K} {
+		b.Run(typ.String(), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(uint64(typ), 98))
+			w, err := NewMatrix(typ, size, size, kernelRandBlocks(rng, typ, size, size))
+			if err != nil {
+				b.Fatal(err)
+			}
+			f := repackFormats[typ]
+			gb := size / typ.BlockSize() * f.block
+			dst := make([]byte, size/repackRows*gb)
+			b.SetBytes(int64(len(w.Data)))
+			for b.Loop() {
+				for g := 0; g < size/repackRows; g++ {
+					f.pack(w, g, dst[g*gb:(g+1)*gb])
+				}
+			}
+		})
+	}
+}

@@ -52,12 +52,12 @@ func repackQ6_K(m Matrix, g int, dst []byte) {
 			q6KValues(b, &u)
 			var k [8]int32
 			for w := 0; w < 64; w++ {
-				var sum int32
-				for e := 0; e < 4; e++ {
-					q := int8(u[4*w+e]) - 32
-					d[1568+64*w+4*r+e] = byte(q)
-					sum += int32(q)
-				}
+				v := binary.LittleEndian.Uint32(u[4*w:])
+				// Each byte u-32 as int8: u^0x20 where bit 5 is set,
+				// u|0xe0 where it is clear (u < 64).
+				b5 := v >> 5 & 0x01010101
+				binary.LittleEndian.PutUint32(d[1568+64*w+4*r:], v^0x20202020|(b5^0x01010101)*0xe0)
+				sum := int32(v*0x01010101>>24) - 128 // Σ(u-32) over the four bytes
 				k[w%8] += 128 * int32(int8(b[192+w/4])) * sum
 			}
 			for l, v := range k {
@@ -67,20 +67,21 @@ func repackQ6_K(m Matrix, g int, dst []byte) {
 	}
 }
 
-// q6KValues decodes the 256 six-bit values (0..63) of a Q6_K super-block.
+// q6KValues decodes the 256 six-bit values (0..63) of a Q6_K super-block,
+// eight at a time.
 func q6KValues(b []byte, u *[QK_K]byte) {
-	ql, qh := b[0:128], b[128:192]
-	for n := 0; n < 2; n++ {
-		out := u[128*n : 128*n+128]
-		for l := range 32 {
-			h := qh[l]
-			a, c := ql[l], ql[l+32]
-			out[l] = a&0xf | (h&3)<<4
-			out[l+32] = c&0xf | (h>>2&3)<<4
-			out[l+64] = a>>4 | (h>>4&3)<<4
-			out[l+96] = c>>4 | (h>>6&3)<<4
+	const low4, low2 = 0x0f0f0f0f0f0f0f0f, 0x0303030303030303
+	for c := 0; c < 2; c++ {
+		for l := 0; l < 32; l += 8 {
+			l0 := binary.LittleEndian.Uint64(b[64*c+l:])
+			l1 := binary.LittleEndian.Uint64(b[64*c+32+l:])
+			h := binary.LittleEndian.Uint64(b[128+32*c+l:])
+			e := u[128*c+l:]
+			binary.LittleEndian.PutUint64(e[0:], l0&low4|(h&low2)<<4)
+			binary.LittleEndian.PutUint64(e[32:], l1&low4|(h>>2&low2)<<4)
+			binary.LittleEndian.PutUint64(e[64:], l0>>4&low4|(h>>4&low2)<<4)
+			binary.LittleEndian.PutUint64(e[96:], l1>>4&low4|(h>>6&low2)<<4)
 		}
-		ql, qh = ql[64:], qh[32:]
 	}
 }
 
