@@ -30,56 +30,11 @@ func TestMatMulNTMatchesReference(t *testing.T) {
 	}
 }
 
-func TestTranspose(t *testing.T) {
-	src := make([]float32, 37*70)
-	for i := range src {
-		src[i] = float32(i)
-	}
-	dst := make([]float32, len(src))
-	transpose(NewPool(2), dst, src, 37, 70)
-	for r := 0; r < 37; r++ {
-		for c := 0; c < 70; c++ {
-			if dst[c*37+r] != src[r*70+c] {
-				t.Fatalf("dst[%d,%d] = %v, want %v", c, r, dst[c*37+r], src[r*70+c])
-			}
-		}
-	}
-}
-
 func TestExp32(t *testing.T) {
 	for x := float32(-87); x <= 0; x += 0.01 {
 		want := math.Exp(float64(x))
 		if got := float64(exp32(x)); math.Abs(got-want) > 1e-5*want {
 			t.Fatalf("exp32(%v) = %v, want %v", x, got, want)
-		}
-	}
-}
-
-func TestMatMulAddMatchesReference(t *testing.T) {
-	rng := rand.New(rand.NewPCG(23, 24))
-	p := NewPool(3)
-	defer p.Close()
-	for _, sh := range [][3]int{{1, 1, 1}, {4, 32, 1}, {9, 70, 13}, {16, 64, 100}, {7, 172, 33}, {12, 40, 600}} {
-		m, n, k := sh[0], sh[1], sh[2]
-		for _, aT := range []bool{false, true} {
-			a, b, c0 := randVec(rng, m*k, 1), randVec(rng, k*n, 1), randVec(rng, m*n, 1)
-			sm, sk := k, 1
-			if aT {
-				sm, sk = 1, m
-			}
-			want := append([]float64(nil), c0...)
-			for i := 0; i < m; i++ {
-				for j := 0; j < n; j++ {
-					for q := 0; q < k; q++ {
-						want[i*n+j] += a[i*sm+q*sk] * b[q*n+j]
-					}
-				}
-			}
-			c := to32(c0)
-			matMulAdd(p, c, n, to32(a), sm, sk, to32(b), n, m, n, k)
-			if e := relErr(c, want); e > 1e-5 {
-				t.Errorf("%v transposed=%v: relative error %g", sh, aT, e)
-			}
 		}
 	}
 }

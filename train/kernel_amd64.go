@@ -5,9 +5,6 @@ package train
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
-//go:noescape
-func dot4x4AVX512(a *float32, lda int, b *float32, ldb int, k int, out *[16]float32)
-
 // hasAVX512 reports whether the CPU and OS support AVX-512F.
 var hasAVX512 = func() bool {
 	maxID, _, _, _ := cpuid(0, 0)
@@ -25,47 +22,8 @@ var hasAVX512 = func() bool {
 	return ebx7&(1<<16) != 0
 }()
 
-// dot4x4 sets out[4i+j] to the dot product of a's row i and b's row j over
-// the first k values (rows lda and ldb apart), using AVX-512 for the
-// multiple-of-16 part when the CPU has it. It returns false when it cannot
-// help (no AVX-512 or k < 16), leaving out untouched.
-func dot4x4(a []float32, lda int, b []float32, ldb int, k int, out *[16]float32) bool {
-	kk := k &^ 15
-	if !hasAVX512 || kk == 0 {
-		return false
-	}
-	_ = a[3*lda+k-1]
-	_ = b[3*ldb+k-1]
-	dot4x4AVX512(&a[0], lda, &b[0], ldb, kk, out)
-	for p := kk; p < k; p++ {
-		for i := 0; i < 4; i++ {
-			x := a[i*lda+p]
-			for j := 0; j < 4; j++ {
-				out[4*i+j] += x * b[j*ldb+p]
-			}
-		}
-	}
-	return true
-}
-
-// vectorKernel reports whether dot4x4 runs vectorized on this machine.
+// vectorKernel reports whether the products run on AVX-512 on this machine.
 func vectorKernel() bool { return hasAVX512 }
-
-//go:noescape
-func axpyTile4x32AVX512(a *float32, sm, sk int, b *float32, ldb int, c *float32, ldc int, k int)
-
-// axpyTile4x32 adds Σ_p A(i,p)·B[p][j] to C[i][j] for i < 4, j < 32 (A(i,p)
-// at a[i*sm+p*sk]); it returns false, doing nothing, without AVX-512.
-func axpyTile4x32(a []float32, sm, sk int, b []float32, ldb int, c []float32, ldc int, k int) bool {
-	if !hasAVX512 || k == 0 {
-		return false
-	}
-	_ = a[3*sm+(k-1)*sk]
-	_ = b[(k-1)*ldb+31]
-	_ = c[3*ldc+31]
-	axpyTile4x32AVX512(&a[0], sm, sk, &b[0], ldb, &c[0], ldc, k)
-	return true
-}
 
 //go:noescape
 func expSubSumAVX512(x *float32, n int, mx float32) float32
@@ -85,4 +43,19 @@ func expSubSum(x []float32, mx float32) float32 {
 		sum += e
 	}
 	return sum
+}
+
+//go:noescape
+func microKernel8x32AVX512(a, b, c *float32, ldc, k int, load bool)
+
+// microKernel is microKernelGo on AVX-512 when the machine has it.
+func microKernel(ap, bp, c []float32, ldc, k int, load bool) {
+	if !hasAVX512 {
+		microKernelGo(ap, bp, c, ldc, k, load)
+		return
+	}
+	_ = ap[k*tileRows-1]
+	_ = bp[k*tileCols-1]
+	_ = c[(tileRows-1)*ldc+tileCols-1]
+	microKernel8x32AVX512(&ap[0], &bp[0], &c[0], ldc, k, load)
 }

@@ -19,15 +19,10 @@ func (w *Param) linearFwd(p *Pool, s *scratch, y, x []float32, n int, la *loraAc
 		linearForward(p, y, x, w.W, n, in, out)
 	} else {
 		wb := s.get(frozenRowBlock * in)
-		tmp := s.get(n * frozenRowBlock)
 		for r0 := 0; r0 < out; r0 += frozenRowBlock {
 			r1 := min(r0+frozenRowBlock, out)
-			rb := r1 - r0
 			w.Q.rows(r0, r1, wb)
-			matMulNT(p, tmp, x, wb, n, rb, in, false)
-			for t := 0; t < n; t++ {
-				copy(y[t*out+r0:t*out+r1], tmp[t*rb:t*rb+rb])
-			}
+			gemm(p, y[r0:], out, rowMajor(x, in), colMajor(wb, in), n, r1-r0, in, false)
 		}
 	}
 	if w.LoRA == nil {
@@ -65,25 +60,18 @@ func (w *Param) linearBwd(p *Pool, s *scratch, dx, dy, x []float32, n int, la *l
 	in, out := w.Cols, w.Rows
 	if dx != nil {
 		if w.W != nil {
-			linearBackwardInput(p, dx, dy, w.W, s.get(in*out), n, in, out)
+			linearBackwardInput(p, dx, dy, w.W, n, in, out)
 		} else {
 			wb := s.get(frozenRowBlock * in)
-			wbT := s.get(frozenRowBlock * in)
-			dyb := s.get(n * frozenRowBlock)
 			for r0 := 0; r0 < out; r0 += frozenRowBlock {
 				r1 := min(r0+frozenRowBlock, out)
-				rb := r1 - r0
 				w.Q.rows(r0, r1, wb)
-				transpose(p, wbT, wb[:rb*in], rb, in)
-				for t := 0; t < n; t++ {
-					copy(dyb[t*rb:t*rb+rb], dy[t*out+r0:t*out+r1])
-				}
-				matMulNT(p, dx, dyb[:n*rb], wbT[:in*rb], n, in, rb, true)
+				gemm(p, dx, in, rowMajor(dy[r0:], out), rowMajor(wb, in), n, in, r1-r0, true)
 			}
 		}
 	}
 	if w.G != nil {
-		linearBackwardWeight(p, w.G, dy, x, s.get(n*(in+out)), n, in, out)
+		linearBackwardWeight(p, w.G, dy, x, n, in, out)
 	}
 	if w.LoRA == nil {
 		return
@@ -94,19 +82,19 @@ func (w *Param) linearBwd(p *Pool, s *scratch, dx, dy, x []float32, n int, la *l
 	for i, v := range dy[:n*out] {
 		dys[i] = v * l.Scale
 	}
-	linearBackwardWeight(p, l.B.G, dys, la.z, s.get(n*(r+out)), n, r, out)
+	linearBackwardWeight(p, l.B.G, dys, la.z, n, r, out)
 	dz := s.get(n * r)
-	linearBackwardInput(p, dz, dys, l.B.W, s.get(r*out), n, r, out)
-	linearBackwardWeight(p, l.A.G, dz, la.xd, s.get(n*(in+r)), n, in, r)
+	linearBackwardInput(p, dz, dys, l.B.W, n, r, out)
+	linearBackwardWeight(p, l.A.G, dz, la.xd, n, in, r)
 	if dx == nil {
 		return
 	}
 	if la.mask == nil {
-		linearBackwardInput(p, dx, dz, l.A.W, s.get(in*r), n, in, r)
+		linearBackwardInput(p, dx, dz, l.A.W, n, in, r)
 		return
 	}
 	dxd := s.get(n * in)
-	linearBackwardInput(p, dxd, dz, l.A.W, s.get(in*r), n, in, r)
+	linearBackwardInput(p, dxd, dz, l.A.W, n, in, r)
 	for i, m := range la.mask {
 		dx[i] += dxd[i] * m
 	}

@@ -114,6 +114,11 @@ func attentionForward(p *Pool, o, probs, q, k, v []float32, s attnShape) {
 		attentionForwardGemm(p, o, probs, q, k, v, s)
 		return
 	}
+	attentionForwardLoops(p, o, probs, q, k, v, s)
+}
+
+// attentionForwardLoops is attentionForward one query row at a time.
+func attentionForwardLoops(p *Pool, o, probs, q, k, v []float32, s attnShape) {
 	qw, kw := s.heads*s.headDim, s.kvHeads*s.headDim
 	group := s.heads / s.kvHeads
 	scale := float32(1 / math.Sqrt(float64(s.headDim)))
@@ -158,6 +163,11 @@ func attentionBackward(p *Pool, dq, dk, dv, do, probs, q, k, v []float32, s attn
 		attentionBackwardGemm(p, dq, dk, dv, do, probs, q, k, v, s)
 		return
 	}
+	attentionBackwardLoops(p, dq, dk, dv, do, probs, q, k, v, s)
+}
+
+// attentionBackwardLoops is attentionBackward one query row at a time.
+func attentionBackwardLoops(p *Pool, dq, dk, dv, do, probs, q, k, v []float32, s attnShape) {
 	qw, kw := s.heads*s.headDim, s.kvHeads*s.headDim
 	group := s.heads / s.kvHeads
 	scale := float32(1 / math.Sqrt(float64(s.headDim)))
