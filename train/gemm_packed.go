@@ -25,9 +25,9 @@ func colMajor(data []float32, ld int) operand { return operand{data, 1, ld} }
 const (
 	tileRows = 8   // rows of the micro-kernel's C tile
 	tileCols = 32  // columns of the micro-kernel's C tile
-	kcMax    = 192 // most products summed per pass over a C tile
-	mcMax    = 128 // rows of A packed at once
-	ncMax    = 512 // columns of B packed at once
+	kcMax    = 256 // most products summed per pass over a C tile
+	mcMax    = 256  // rows of A packed at once (a block that stays in L2)
+	ncMax    = 4096 // columns of B packed at once
 )
 
 // packBufs are one worker's panels.
@@ -141,9 +141,9 @@ func packA(dst []float32, a operand, i0, mc, p0, kc int) {
 		base := i0 + t*tileRows
 		switch {
 		case a.rs == 1 && rows == tileRows:
-			for p := 0; p < kc; p++ {
-				copy(tile[p*tileRows:p*tileRows+tileRows], a.data[base+(p0+p)*a.cs:])
-			}
+			copyRows(tile, a.data[base+p0*a.cs:], a.cs, kc, tileRows)
+		case a.cs == 1 && rows == tileRows:
+			transpose8(tile, tileRows, a.data[base*a.rs+p0:], a.rs, kc)
 		case a.cs == 1:
 			for r := 0; r < tileRows; r++ {
 				if r >= rows {
@@ -179,6 +179,12 @@ func packB(dst []float32, b operand, p0, kc, j0, nc int) {
 		cols := min(tileCols, nc-s*tileCols)
 		base := j0 + s*tileCols
 		switch {
+		case b.cs == 1 && cols == tileCols:
+			copyRows(strip, b.data[p0*b.rs+base:], b.rs, kc, tileCols)
+		case b.rs == 1 && cols == tileCols:
+			for g := 0; g < tileCols; g += 8 {
+				transpose8(strip[g:], tileCols, b.data[(base+g)*b.cs+p0:], b.cs, kc)
+			}
 		case b.cs == 1:
 			for p := 0; p < kc; p++ {
 				row := strip[p*tileCols : p*tileCols+tileCols]
@@ -209,6 +215,23 @@ func packB(dst []float32, b operand, p0, kc, j0, nc int) {
 				}
 			}
 		}
+	}
+}
+
+// transpose8Go sets dst[p*ldd+r] = src[r*lds+p] for r < 8, p < k.
+func transpose8Go(dst []float32, ldd int, src []float32, lds, k int) {
+	for r := 0; r < 8; r++ {
+		row := src[r*lds : r*lds+k]
+		for p, v := range row {
+			dst[p*ldd+r] = v
+		}
+	}
+}
+
+// copyRowsGo sets dst[p*width+j] = src[p*lds+j] for p < k, j < width.
+func copyRowsGo(dst, src []float32, lds, k, width int) {
+	for p := 0; p < k; p++ {
+		copy(dst[p*width:p*width+width], src[p*lds:p*lds+width])
 	}
 }
 
