@@ -1,6 +1,9 @@
 package train
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // Causal attention written as matrix products per head, for heads wide
 // enough for the vector kernel. Rows are taken in blocks; each block's
@@ -9,6 +12,9 @@ import "math"
 // product takes any strides).
 
 const attnBlock = 64
+
+// scorePool holds the backward pass's score-gradient buffers.
+var scorePool = sync.Pool{New: func() any { return new([]float32) }}
 
 // useAttentionGemm reports whether the matrix-product attention is faster
 // than the row-by-row loops for heads of width hd.
@@ -47,7 +53,10 @@ func attentionBackwardGemm(p *Pool, dq, dk, dv, do, probs, q, k, v []float32, s 
 	group := s.heads / s.kvHeads
 	scale := float32(1 / math.Sqrt(float64(hd)))
 	p.Run(s.batch*s.kvHeads, func(lo, hi int) {
-		ds := make([]float32, T*T)
+		buf := scorePool.Get().(*[]float32)
+		defer scorePool.Put(buf)
+		ds := grow(*buf, T*T)
+		*buf = ds
 		for job := lo; job < hi; job++ {
 			b, g := job/s.kvHeads, job%s.kvHeads
 			kg, vg := k[b*T*kw+g*hd:], v[b*T*kw+g*hd:]

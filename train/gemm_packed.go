@@ -25,7 +25,7 @@ func colMajor(data []float32, ld int) operand { return operand{data, 1, ld} }
 const (
 	tileRows = 8    // rows of the micro-kernel's C tile
 	tileCols = 32   // columns of the micro-kernel's C tile
-	kcMax    = 256  // most products summed per pass over a C tile
+	kcMax    = 320  // most products summed per pass over a C tile
 	mcMax    = 256  // rows of A packed at once (a block that stays in L2)
 	ncMax    = 4096 // columns of B packed at once
 )

@@ -3,6 +3,7 @@ package train
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Pool is a fixed set of worker goroutines that runs parallel-for loops.
@@ -14,9 +15,8 @@ type Pool struct {
 }
 
 type poolJob struct {
-	fn     func(lo, hi int)
-	lo, hi int
-	wg     *sync.WaitGroup
+	work func()
+	wg   *sync.WaitGroup
 }
 
 // NewPool starts a pool of threads workers (GOMAXPROCS when threads <= 0).
@@ -33,7 +33,7 @@ func NewPool(threads int) *Pool {
 
 func (p *Pool) worker() {
 	for j := range p.jobs {
-		j.fn(j.lo, j.hi)
+		j.work()
 		j.wg.Done()
 	}
 }
@@ -53,28 +53,40 @@ func (p *Pool) Close() {
 	}
 }
 
-// Run calls fn over [0,n) split into contiguous chunks, one per worker, and
-// returns when every chunk is done. The calling goroutine runs one chunk.
+// chunksPerThread is how many pieces each worker's share of a loop is cut
+// into, so that a worker that gets less CPU (other load on the machine)
+// hands its remaining pieces to the others.
+const chunksPerThread = 4
+
+// Run calls fn over [0,n) split into contiguous chunks and returns when
+// every chunk is done. The workers and the calling goroutine take chunks
+// in turn until none is left.
 func (p *Pool) Run(n int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
 	}
-	t := p.Threads()
-	if t > n {
-		t = n
-	}
+	t := min(p.Threads(), n)
 	if t <= 1 {
 		fn(0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	chunk := (n + t - 1) / t
-	lo0, hi0 := 0, chunk
-	for lo := chunk; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		p.jobs <- poolJob{fn: fn, lo: lo, hi: hi, wg: &wg}
+	size := (n + t*chunksPerThread - 1) / (t * chunksPerThread)
+	chunks := (n + size - 1) / size
+	var next atomic.Int64
+	work := func() {
+		for {
+			c := int(next.Add(1) - 1)
+			if c >= chunks {
+				return
+			}
+			fn(c*size, min((c+1)*size, n))
+		}
 	}
-	fn(lo0, hi0)
+	var wg sync.WaitGroup
+	wg.Add(t - 1)
+	for range t - 1 {
+		p.jobs <- poolJob{work: work, wg: &wg}
+	}
+	work()
 	wg.Wait()
 }
