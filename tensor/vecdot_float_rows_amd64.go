@@ -51,8 +51,8 @@ type floatTiles [floatTileRows][3]floatTileFunc
 const floatTileRows = 3
 
 // floatRows is a vecRowsFunc over a format's kernels: es is the size of one
-// weight in bytes. Weight rows go in groups of up to three (one with a
-// single activation row), activation rows in tiles of 4, 2 and 1.
+// weight in bytes. Weight rows go in groups (see floatGroup), activation
+// rows in tiles of 4, 2 and 1.
 func floatRows(tiles *floatTiles, es int, n int, w []byte, wStride, nw int, x []byte, xStride, nx int, out []float32, outStride int) {
 	if nw <= 0 || nx <= 0 {
 		return
@@ -66,12 +66,8 @@ func floatRows(tiles *floatTiles, es int, n int, w []byte, wStride, nw int, x []
 	}
 	_ = w[(nw-1)*wStride+es*n-1]
 	_ = x[(nx-1)*xStride+4*n-1]
-	maxRows := floatTileRows
-	if nx == 1 {
-		maxRows = 1
-	}
-	for r0 := 0; r0 < nw; r0 += maxRows {
-		rows := min(maxRows, nw-r0)
+	for r0 := 0; r0 < nw; {
+		rows := floatGroup(nw-r0, nx)
 		for t0 := 0; t0 < nx; {
 			k := 2 // log₂ of the largest tile that fits the rows left
 			for 1<<k > nx-t0 {
@@ -80,7 +76,22 @@ func floatRows(tiles *floatTiles, es int, n int, w []byte, wStride, nw int, x []
 			tiles[rows-1][k](&w[r0*wStride], wStride, &x[t0*xStride], xStride, n, &out[t0*outStride+r0], outStride)
 			t0 += 1 << k
 		}
+		r0 += rows
 	}
+}
+
+// floatGroup returns how many of the left weight rows the next kernel call
+// takes: one for a single activation row, else three, but two and two
+// rather than three and one for the last four (a one-row tile reuses each
+// activation block only once).
+func floatGroup(left, nx int) int {
+	if nx == 1 {
+		return 1
+	}
+	if left == 4 {
+		return 2
+	}
+	return min(floatTileRows, left)
 }
 
 // rowsF16AVX512 multiplies F16 weight rows with activation rows.
