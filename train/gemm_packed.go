@@ -111,6 +111,10 @@ func gemmSerial(c []float32, ldc int, a, b operand, m, n, k int, acc bool) {
 							microKernel(ap, bp, ct, ldc, kc, load)
 							continue
 						}
+						if rows == tileRows && cols == tileCols/2 {
+							microKernelHalf(ap, bp, ct, ldc, kc, load)
+							continue
+						}
 						// An edge tile: computed whole into a buffer, of
 						// which the part inside C is kept.
 						microKernel(ap, bp, bufs.tile[:], tileCols, kc, false)
@@ -293,6 +297,35 @@ func gemmLoops(c []float32, ldc int, a, b operand, m, n, k int, acc bool) {
 				}
 				crow[j] += s
 			}
+		}
+	}
+}
+
+// microKernelHalfGo is microKernelGo for the first 16 columns of the tile
+// only (B strips keep their 32-value stride).
+func microKernelHalfGo(ap, bp, c []float32, ldc, k int, load bool) {
+	const half = tileCols / 2
+	var acc [tileRows * half]float32
+	ap, bp = ap[:k*tileRows], bp[:k*tileCols]
+	for p := 0; p < k; p++ {
+		brow := (*[half]float32)(bp[p*tileCols:])
+		for r := 0; r < tileRows; r++ {
+			x := ap[p*tileRows+r]
+			row := (*[half]float32)(acc[r*half:])
+			for j, v := range brow {
+				row[j] += x * v
+			}
+		}
+	}
+	for r := 0; r < tileRows; r++ {
+		dst := c[r*ldc : r*ldc+half]
+		src := acc[r*half : r*half+half]
+		if load {
+			for j, v := range src {
+				dst[j] += v
+			}
+		} else {
+			copy(dst, src)
 		}
 	}
 }

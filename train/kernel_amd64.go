@@ -59,3 +59,18 @@ func microKernel(ap, bp, c []float32, ldc, k int, load bool) {
 	_ = c[(tileRows-1)*ldc+tileCols-1]
 	microKernel8x32AVX512(&ap[0], &bp[0], &c[0], ldc, k, load)
 }
+
+//go:noescape
+func microKernel8x16AVX512(a, b, c *float32, ldc, k int, load bool)
+
+// microKernelHalf is microKernelHalfGo on AVX-512 when the machine has it.
+func microKernelHalf(ap, bp, c []float32, ldc, k int, load bool) {
+	if !hasAVX512 {
+		microKernelHalfGo(ap, bp, c, ldc, k, load)
+		return
+	}
+	_ = ap[k*tileRows-1]
+	_ = bp[k*tileCols-1]
+	_ = c[(tileRows-1)*ldc+tileCols/2-1]
+	microKernel8x16AVX512(&ap[0], &bp[0], &c[0], ldc, k, load)
+}

@@ -20,3 +20,8 @@ func expSubSum(x []float32, mx float32) float32 {
 func microKernel(ap, bp, c []float32, ldc, k int, load bool) {
 	microKernelGo(ap, bp, c, ldc, k, load)
 }
+
+// microKernelHalf is the packed product's half-width tile (microKernelHalfGo here).
+func microKernelHalf(ap, bp, c []float32, ldc, k int, load bool) {
+	microKernelHalfGo(ap, bp, c, ldc, k, load)
+}

@@ -95,3 +95,69 @@ loop:
 	VMOVUPS Z15, 64(R13)(R12*1)
 	VZEROUPPER
 	RET
+
+// ROW16 multiplies the B half-row in Z16 by A value off(SI) into acc.
+#define ROW16(off, bc, acc) \
+	VBROADCASTSS off(SI), bc \
+	VFMADD231PS Z16, bc, acc
+
+// func microKernel8x16AVX512(a, b, c *float32, ldc, k int, load bool)
+// microKernel8x32AVX512 for the first 16 columns of the tile only (B
+// strips keep their 32-value stride).
+TEXT ·microKernel8x16AVX512(SB), NOSPLIT, $0-41
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), DI
+	MOVQ c+16(FP), DX
+	MOVQ ldc+24(FP), R11
+	MOVQ k+32(FP), CX
+	MOVBLZX load+40(FP), AX
+	SHLQ $2, R11
+	LEAQ (R11)(R11*2), R12
+	LEAQ (DX)(R11*4), R13
+	TESTQ AX, AX
+	JZ zero16
+	VMOVUPS (DX), Z0
+	VMOVUPS (DX)(R11*1), Z1
+	VMOVUPS (DX)(R11*2), Z2
+	VMOVUPS (DX)(R12*1), Z3
+	VMOVUPS (R13), Z4
+	VMOVUPS (R13)(R11*1), Z5
+	VMOVUPS (R13)(R11*2), Z6
+	VMOVUPS (R13)(R12*1), Z7
+	JMP loop16
+
+zero16:
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+
+loop16:
+	VMOVUPS (DI), Z16
+	ROW16(0, Z18, Z0)
+	ROW16(4, Z19, Z1)
+	ROW16(8, Z20, Z2)
+	ROW16(12, Z21, Z3)
+	ROW16(16, Z22, Z4)
+	ROW16(20, Z23, Z5)
+	ROW16(24, Z24, Z6)
+	ROW16(28, Z25, Z7)
+	ADDQ $32, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ loop16
+
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, (DX)(R11*1)
+	VMOVUPS Z2, (DX)(R11*2)
+	VMOVUPS Z3, (DX)(R12*1)
+	VMOVUPS Z4, (R13)
+	VMOVUPS Z5, (R13)(R11*1)
+	VMOVUPS Z6, (R13)(R11*2)
+	VMOVUPS Z7, (R13)(R12*1)
+	VZEROUPPER
+	RET
