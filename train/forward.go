@@ -91,9 +91,7 @@ func (m *Model) forward(tokens []int, batch, seq int, training bool) (*workspace
 		rope(p, a.k, ws.rope, n, seq, c.KVDim(), false)
 		attentionForward(p, a.o, a.probs, a.q, a.k, a.v, as)
 		b.O.linearFwd(p, &ws.s, a.x2, a.o, n, &a.lora[3], rng)
-		for i, v := range a.x {
-			a.x2[i] += v
-		}
+		addRows(p, a.x2, a.x)
 		rmsNormForward(p, a.xn2, a.rs2, a.x2, b.FFNNorm.W, n, c.NormEps)
 		b.Gate.linearFwd(p, &ws.s, a.g, a.xn2, n, &a.lora[4], rng)
 		b.Up.linearFwd(p, &ws.s, a.u, a.xn2, n, &a.lora[5], rng)
@@ -103,9 +101,7 @@ func (m *Model) forward(tokens []int, batch, seq int, training bool) (*workspace
 			next = ws.layers[l+1].x
 		}
 		b.Down.linearFwd(p, &ws.s, next, a.h, n, &a.lora[6], rng)
-		for i, v := range a.x2 {
-			next[i] += v
-		}
+		addRows(p, next, a.x2)
 	}
 	ws.s.reset()
 	rmsNormForward(p, ws.xnf, ws.rsf, ws.xf, m.OutNorm.W, n, c.NormEps)

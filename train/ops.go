@@ -5,58 +5,6 @@ import "math"
 // The ops of the Llama block, forward and backward, on float32 rows. Each
 // backward takes the upstream gradient and the activations the forward kept.
 
-// rmsNormForward sets y = x·r·w row by row (rows of len(w)), r = 1/√(mean(x²)+eps),
-// and records r per row in rs.
-func rmsNormForward(p *Pool, y, rs, x, w []float32, n int, eps float32) {
-	d := len(w)
-	p.Run(n, func(lo, hi int) {
-		for t := lo; t < hi; t++ {
-			xr := x[t*d : t*d+d]
-			var ss float64
-			for _, v := range xr {
-				ss += float64(v) * float64(v)
-			}
-			r := float32(1 / math.Sqrt(ss/float64(d)+float64(eps)))
-			rs[t] = r
-			yr := y[t*d : t*d+d]
-			for i, v := range xr {
-				yr[i] = v * r * w[i]
-			}
-		}
-	})
-}
-
-// rmsNormBackward adds the input gradient to dx and, when dw is not nil, the
-// weight gradient to dw.
-func rmsNormBackward(p *Pool, dx, dw, dy, x, rs, w []float32, n int) {
-	d := len(w)
-	p.Run(n, func(lo, hi int) {
-		for t := lo; t < hi; t++ {
-			xr, dyr, dxr := x[t*d:t*d+d], dy[t*d:t*d+d], dx[t*d:t*d+d]
-			r := rs[t]
-			var s float32
-			for i, v := range xr {
-				s += dyr[i] * w[i] * v
-			}
-			c := s * r * r * r / float32(d)
-			for i, v := range xr {
-				dxr[i] += dyr[i]*w[i]*r - c*v
-			}
-		}
-	})
-	if dw == nil {
-		return
-	}
-	p.Run(d, func(lo, hi int) {
-		for t := 0; t < n; t++ {
-			xr, dyr, r := x[t*d:t*d+d], dy[t*d:t*d+d], rs[t]
-			for i := lo; i < hi; i++ {
-				dw[i] += dyr[i] * xr[i] * r
-			}
-		}
-	})
-}
-
 // ropeTable holds cos and sin of pos·base^(-2i/headDim) for pos < T, i < headDim/2.
 type ropeTable struct {
 	half     int
