@@ -46,12 +46,7 @@ var packPool = sync.Pool{New: func() any {
 // the packed product (faster there).
 func gemm(p *Pool, c []float32, ldc int, a, b operand, m, n, k int, acc bool) {
 	if !vectorKernel() {
-		if m > 0 && n > 0 {
-			p.Run(m, func(lo, hi int) {
-				a := operand{a.data[lo*a.rs:], a.rs, a.cs}
-				gemmLoops(c[lo*ldc:], ldc, a, b, hi-lo, n, k, acc)
-			})
-		}
+		gemmLoops(p, c, ldc, a, b, m, n, k, acc)
 		return
 	}
 	gemmPacked(p, c, ldc, a, b, m, n, k, acc)
@@ -264,39 +259,6 @@ func microKernelGo(ap, bp, c []float32, ldc, k int, load bool) {
 			}
 		} else {
 			copy(dst, src)
-		}
-	}
-}
-
-// gemmLoops is gemm on the calling goroutine as plain loops: a row of B
-// scaled into a row of C when B's rows are contiguous, dot products when
-// its columns are.
-func gemmLoops(c []float32, ldc int, a, b operand, m, n, k int, acc bool) {
-	for i := 0; i < m; i++ {
-		crow := c[i*ldc : i*ldc+n]
-		if !acc {
-			clear(crow)
-		}
-		switch {
-		case b.cs == 1:
-			for p := 0; p < k; p++ {
-				if x := a.data[i*a.rs+p*a.cs]; x != 0 {
-					axpy(x, b.data[p*b.rs:p*b.rs+n], crow)
-				}
-			}
-		case b.rs == 1 && a.cs == 1:
-			arow := a.data[i*a.rs : i*a.rs+k]
-			for j := range crow {
-				crow[j] += dot(arow, b.data[j*b.cs:j*b.cs+k])
-			}
-		default:
-			for j := range crow {
-				var s float32
-				for p := 0; p < k; p++ {
-					s += a.data[i*a.rs+p*a.cs] * b.data[p*b.rs+j*b.cs]
-				}
-				crow[j] += s
-			}
 		}
 	}
 }

@@ -68,7 +68,7 @@ func TestGemmMatchesReference(t *testing.T) {
 					c0 := randVec(rng, m*(n+ldc), 1)
 					c, c2 := to32(c0), to32(c0)
 					gemmPacked(p, c, n+ldc, a, b, m, n, k, acc)
-					gemmLoops(c2, n+ldc, a, b, m, n, k, acc)
+					gemmLoops(p, c2, n+ldc, a, b, m, n, k, acc)
 					want := append([]float64(nil), c0...)
 					for i := 0; i < m; i++ {
 						for j := 0; j < n; j++ {
