@@ -27,10 +27,11 @@ import "golang.org/x/sys/cpu"
 // for rows of n elements.
 //
 // The two accumulators per pair let one weight row times one activation row
-// (decoding) run two chains of multiply-adds over a row read in order: rows
-// are then taken one at a time, because reading several weight rows side by
-// side (separate streams a row apart) makes worse use of the hardware
-// prefetchers when the weights come from memory.
+// (decoding) run two chains of multiply-adds over a row read in order: with
+// one activation row the column kernels take the weight rows one after the
+// other in one call, because reading several weight rows side by side
+// (separate streams a row apart) makes worse use of the hardware prefetchers
+// when the weights come from memory.
 
 // floatAVX512 reports whether the CPU runs the register-tile kernels:
 // AVX-512 foundation and vector-length instructions (VCVTPH2PS on 512-bit
@@ -50,10 +51,27 @@ type floatTiles [floatTileRows][3]floatTileFunc
 // floatTileRows is the most weight rows one kernel call takes.
 const floatTileRows = 3
 
-// floatRows is a vecRowsFunc over a format's kernels: es is the size of one
-// weight in bytes. Weight rows go in groups (see floatGroup), activation
-// rows in tiles of 4, 2 and 1.
-func floatRows(tiles *floatTiles, es int, n int, w []byte, wStride, nw int, x []byte, xStride, nx int, out []float32, outStride int) {
+// floatKernels are the kernels of one weight format: its tiles, its column
+// kernel, which runs the 1×1 tile over nw weight rows (row r at w +
+// r·wStride) with one activation row, writing out[r], and the size of one
+// weight in bytes.
+type floatKernels struct {
+	tiles  *floatTiles
+	column func(w *byte, wStride int, x *byte, n int, out *float32, nw int)
+	size   int
+}
+
+// kernelsF16, kernelsBF16 and kernelsF32 are the kernels of each format.
+var (
+	kernelsF16  = floatKernels{&f16Tiles, f16Column, 2}
+	kernelsBF16 = floatKernels{&bf16Tiles, bf16Column, 2}
+	kernelsF32  = floatKernels{&f32Tiles, f32Column, 4}
+)
+
+// floatRows is a vecRowsFunc over a format's kernels. One activation row
+// goes to the column kernel; otherwise weight rows go in groups (see
+// floatGroup) and activation rows in tiles of 4, 2 and 1.
+func floatRows(k *floatKernels, n int, w []byte, wStride, nw int, x []byte, xStride, nx int, out []float32, outStride int) {
 	if nw <= 0 || nx <= 0 {
 		return
 	}
@@ -64,30 +82,30 @@ func floatRows(tiles *floatTiles, es int, n int, w []byte, wStride, nw int, x []
 		}
 		return
 	}
-	_ = w[(nw-1)*wStride+es*n-1]
+	_ = w[(nw-1)*wStride+k.size*n-1]
 	_ = x[(nx-1)*xStride+4*n-1]
+	if nx == 1 {
+		k.column(&w[0], wStride, &x[0], n, &out[0], nw)
+		return
+	}
 	for r0 := 0; r0 < nw; {
-		rows := floatGroup(nw-r0, nx)
+		rows := floatGroup(nw - r0)
 		for t0 := 0; t0 < nx; {
-			k := 2 // log₂ of the largest tile that fits the rows left
-			for 1<<k > nx-t0 {
-				k--
+			j := 2 // log₂ of the largest tile that fits the rows left
+			for 1<<j > nx-t0 {
+				j--
 			}
-			tiles[rows-1][k](&w[r0*wStride], wStride, &x[t0*xStride], xStride, n, &out[t0*outStride+r0], outStride)
-			t0 += 1 << k
+			k.tiles[rows-1][j](&w[r0*wStride], wStride, &x[t0*xStride], xStride, n, &out[t0*outStride+r0], outStride)
+			t0 += 1 << j
 		}
 		r0 += rows
 	}
 }
 
-// floatGroup returns how many of the left weight rows the next kernel call
-// takes: one for a single activation row, else three, but two and two
-// rather than three and one for the last four (a one-row tile reuses each
-// activation block only once).
-func floatGroup(left, nx int) int {
-	if nx == 1 {
-		return 1
-	}
+// floatGroup returns how many of the left weight rows the next tile takes:
+// three, but two and two rather than three and one for the last four (a
+// one-row tile uses each activation block only once).
+func floatGroup(left int) int {
 	if left == 4 {
 		return 2
 	}
@@ -96,30 +114,30 @@ func floatGroup(left, nx int) int {
 
 // rowsF16AVX512 multiplies F16 weight rows with activation rows.
 func rowsF16AVX512(n int, w []byte, wStride, nw int, x []byte, xStride, nx int, out []float32, outStride int) {
-	floatRows(&f16Tiles, 2, n, w, wStride, nw, x, xStride, nx, out, outStride)
+	floatRows(&kernelsF16, n, w, wStride, nw, x, xStride, nx, out, outStride)
 }
 
 // rowsBF16AVX512 multiplies BF16 weight rows with activation rows.
 func rowsBF16AVX512(n int, w []byte, wStride, nw int, x []byte, xStride, nx int, out []float32, outStride int) {
-	floatRows(&bf16Tiles, 2, n, w, wStride, nw, x, xStride, nx, out, outStride)
+	floatRows(&kernelsBF16, n, w, wStride, nw, x, xStride, nx, out, outStride)
 }
 
 // rowsF32AVX512 multiplies F32 weight rows with activation rows.
 func rowsF32AVX512(n int, w []byte, wStride, nw int, x []byte, xStride, nx int, out []float32, outStride int) {
-	floatRows(&f32Tiles, 4, n, w, wStride, nw, x, xStride, nx, out, outStride)
+	floatRows(&kernelsF32, n, w, wStride, nw, x, xStride, nx, out, outStride)
 }
 
 // dotF16F16AVX512 is rowsF16AVX512 for one weight row.
 func dotF16F16AVX512(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
-	floatRows(&f16Tiles, 2, n, w, 0, 1, x, xStride, nx, out, outStride)
+	floatRows(&kernelsF16, n, w, 0, 1, x, xStride, nx, out, outStride)
 }
 
 // dotBF16BF16AVX512 is rowsBF16AVX512 for one weight row.
 func dotBF16BF16AVX512(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
-	floatRows(&bf16Tiles, 2, n, w, 0, 1, x, xStride, nx, out, outStride)
+	floatRows(&kernelsBF16, n, w, 0, 1, x, xStride, nx, out, outStride)
 }
 
 // dotF32F32AVX512 is rowsF32AVX512 for one weight row.
 func dotF32F32AVX512(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
-	floatRows(&f32Tiles, 4, n, w, 0, 1, x, xStride, nx, out, outStride)
+	floatRows(&kernelsF32, n, w, 0, 1, x, xStride, nx, out, outStride)
 }

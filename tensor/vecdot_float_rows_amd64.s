@@ -40,6 +40,7 @@ TEXT ·f16Tile1x1(SB), NOSPLIT, $0-56
 	TESTQ CX, CX
 	JZ tail
 loop:
+	PREFETCHT0 256(AX)
 	VCVTPH2PS (AX), Z24
 	VFMADD231PS (SI), Z24, Z0
 	VCVTPH2PS 32(AX), Z24
@@ -1002,6 +1003,70 @@ combine:
 	VZEROUPPER
 	RET
 
+// func f16Column(w *byte, wStride int, x *byte, n int, out *float32, rows int)
+TEXT ·f16Column(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), R12
+	MOVQ wStride+8(FP), BX
+	MOVQ out+32(FP), DI
+	MOVQ rows+40(FP), R8
+row:
+	MOVQ R12, AX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+	MOVQ CX, R9
+	ANDQ $31, R9 // elements after the last pair of blocks
+	SHRQ $5, CX // pairs of blocks
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	TESTQ CX, CX
+	JZ tail
+loop:
+	PREFETCHT0 256(AX)
+	VCVTPH2PS (AX), Z24
+	VFMADD231PS (SI), Z24, Z0
+	VCVTPH2PS 32(AX), Z24
+	VFMADD231PS 64(SI), Z24, Z1
+	ADDQ $64, AX
+	ADDQ $128, SI
+	DECQ CX
+	JNZ loop
+tail:
+	CMPQ R9, $16
+	JLT partial
+	VCVTPH2PS (AX), Z24
+	VFMADD231PS (SI), Z24, Z0
+	SUBQ $16, R9
+	JZ combine
+	MOVQ $16, CX
+	SUBQ R9, CX
+	MOVL $0xffff, R10
+	SHRL CX, R10
+	KMOVW R10, K1
+	VCVTPH2PS.Z 32(AX), K1, Z24
+	VMOVUPS.Z 64(SI), K1, Z28
+	VFMADD231PS Z28, Z24, Z1
+	JMP combine
+partial:
+	TESTQ R9, R9
+	JZ combine
+	MOVQ $16, CX
+	SUBQ R9, CX
+	MOVL $0xffff, R10
+	SHRL CX, R10
+	KMOVW R10, K1
+	VCVTPH2PS.Z (AX), K1, Z24
+	VMOVUPS.Z (SI), K1, Z28
+	VFMADD231PS Z28, Z24, Z0
+combine:
+	VADDPS Z1, Z0, Z0
+	HSUM16(Z0, Y0, 0)
+	ADDQ $4, DI
+	ADDQ BX, R12
+	DECQ R8
+	JNZ row
+	VZEROUPPER
+	RET
+
 // func bf16Tile1x1(w *byte, wStride int, x *byte, xStride, n int, out *float32, outStride int)
 TEXT ·bf16Tile1x1(SB), NOSPLIT, $0-56
 	MOVQ w+0(FP), AX
@@ -1018,6 +1083,7 @@ TEXT ·bf16Tile1x1(SB), NOSPLIT, $0-56
 	TESTQ CX, CX
 	JZ tail
 loop:
+	PREFETCHT0 256(AX)
 	VPMOVZXWD (AX), Z24
 	VPSLLD $16, Z24, Z24
 	VFMADD231PS (SI), Z24, Z0
@@ -2070,6 +2136,75 @@ combine:
 	VZEROUPPER
 	RET
 
+// func bf16Column(w *byte, wStride int, x *byte, n int, out *float32, rows int)
+TEXT ·bf16Column(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), R12
+	MOVQ wStride+8(FP), BX
+	MOVQ out+32(FP), DI
+	MOVQ rows+40(FP), R8
+row:
+	MOVQ R12, AX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+	MOVQ CX, R9
+	ANDQ $31, R9 // elements after the last pair of blocks
+	SHRQ $5, CX // pairs of blocks
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	TESTQ CX, CX
+	JZ tail
+loop:
+	PREFETCHT0 256(AX)
+	VPMOVZXWD (AX), Z24
+	VPSLLD $16, Z24, Z24
+	VFMADD231PS (SI), Z24, Z0
+	VPMOVZXWD 32(AX), Z24
+	VPSLLD $16, Z24, Z24
+	VFMADD231PS 64(SI), Z24, Z1
+	ADDQ $64, AX
+	ADDQ $128, SI
+	DECQ CX
+	JNZ loop
+tail:
+	CMPQ R9, $16
+	JLT partial
+	VPMOVZXWD (AX), Z24
+	VPSLLD $16, Z24, Z24
+	VFMADD231PS (SI), Z24, Z0
+	SUBQ $16, R9
+	JZ combine
+	MOVQ $16, CX
+	SUBQ R9, CX
+	MOVL $0xffff, R10
+	SHRL CX, R10
+	KMOVW R10, K1
+	VPMOVZXWD.Z 32(AX), K1, Z24
+	VPSLLD $16, Z24, Z24
+	VMOVUPS.Z 64(SI), K1, Z28
+	VFMADD231PS Z28, Z24, Z1
+	JMP combine
+partial:
+	TESTQ R9, R9
+	JZ combine
+	MOVQ $16, CX
+	SUBQ R9, CX
+	MOVL $0xffff, R10
+	SHRL CX, R10
+	KMOVW R10, K1
+	VPMOVZXWD.Z (AX), K1, Z24
+	VPSLLD $16, Z24, Z24
+	VMOVUPS.Z (SI), K1, Z28
+	VFMADD231PS Z28, Z24, Z0
+combine:
+	VADDPS Z1, Z0, Z0
+	HSUM16(Z0, Y0, 0)
+	ADDQ $4, DI
+	ADDQ BX, R12
+	DECQ R8
+	JNZ row
+	VZEROUPPER
+	RET
+
 // func f32Tile1x1(w *byte, wStride int, x *byte, xStride, n int, out *float32, outStride int)
 TEXT ·f32Tile1x1(SB), NOSPLIT, $0-56
 	MOVQ w+0(FP), AX
@@ -2086,6 +2221,8 @@ TEXT ·f32Tile1x1(SB), NOSPLIT, $0-56
 	TESTQ CX, CX
 	JZ tail
 loop:
+	PREFETCHT0 256(AX)
+	PREFETCHT0 320(AX)
 	VMOVUPS (AX), Z24
 	VFMADD231PS (SI), Z24, Z0
 	VMOVUPS 64(AX), Z24
@@ -3045,5 +3182,70 @@ combine:
 	HSUM16(Z14, Y14, 4)
 	VADDPS Z23, Z22, Z22
 	HSUM16(Z22, Y22, 8)
+	VZEROUPPER
+	RET
+
+// func f32Column(w *byte, wStride int, x *byte, n int, out *float32, rows int)
+TEXT ·f32Column(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), R12
+	MOVQ wStride+8(FP), BX
+	MOVQ out+32(FP), DI
+	MOVQ rows+40(FP), R8
+row:
+	MOVQ R12, AX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+	MOVQ CX, R9
+	ANDQ $31, R9 // elements after the last pair of blocks
+	SHRQ $5, CX // pairs of blocks
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	TESTQ CX, CX
+	JZ tail
+loop:
+	PREFETCHT0 256(AX)
+	PREFETCHT0 320(AX)
+	VMOVUPS (AX), Z24
+	VFMADD231PS (SI), Z24, Z0
+	VMOVUPS 64(AX), Z24
+	VFMADD231PS 64(SI), Z24, Z1
+	ADDQ $128, AX
+	ADDQ $128, SI
+	DECQ CX
+	JNZ loop
+tail:
+	CMPQ R9, $16
+	JLT partial
+	VMOVUPS (AX), Z24
+	VFMADD231PS (SI), Z24, Z0
+	SUBQ $16, R9
+	JZ combine
+	MOVQ $16, CX
+	SUBQ R9, CX
+	MOVL $0xffff, R10
+	SHRL CX, R10
+	KMOVW R10, K1
+	VMOVUPS.Z 64(AX), K1, Z24
+	VMOVUPS.Z 64(SI), K1, Z28
+	VFMADD231PS Z28, Z24, Z1
+	JMP combine
+partial:
+	TESTQ R9, R9
+	JZ combine
+	MOVQ $16, CX
+	SUBQ R9, CX
+	MOVL $0xffff, R10
+	SHRL CX, R10
+	KMOVW R10, K1
+	VMOVUPS.Z (AX), K1, Z24
+	VMOVUPS.Z (SI), K1, Z28
+	VFMADD231PS Z28, Z24, Z0
+combine:
+	VADDPS Z1, Z0, Z0
+	HSUM16(Z0, Y0, 0)
+	ADDQ $4, DI
+	ADDQ BX, R12
+	DECQ R8
+	JNZ row
 	VZEROUPPER
 	RET

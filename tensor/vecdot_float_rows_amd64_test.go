@@ -130,6 +130,15 @@ func TestFloatRowsIndependentTiles(t *testing.T) {
 		for _, n := range []int{37, 83, 2048 + 5} {
 			c := newFloatRowsCase(rng, kc.typ, n, 7, kernelTile, false, 1)
 			all := c.run(t, kc.rows)
+			column := make([]float32, c.nw)
+			for tk := 0; tk < c.nx; tk++ { // one activation row: the column kernel
+				kc.rows(n, c.w, c.wStride, c.nw, c.x[tk*c.xStride:], c.xStride, 1, column, 1)
+				for r, v := range column {
+					if a := all[tk*c.nw+r]; math.Float32bits(a) != math.Float32bits(v) {
+						t.Fatalf("%s n %d row %d token %d: %v in a tile, %v in a column", kc.typ, n, r, tk, a, v)
+					}
+				}
+			}
 			for r := 0; r < c.nw; r++ {
 				w := c.w[r*c.wStride:]
 				dots := make([]float32, c.nx)

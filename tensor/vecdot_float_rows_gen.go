@@ -59,6 +59,10 @@ func masked(op, mask, mem, dst string) string {
 var rowCounts = []int{1, 2, 3}
 var tokenCounts = []int{1, 2, 4}
 
+// floatPrefetch is how many bytes ahead of its loads a one-row kernel
+// prefetches the weights.
+const floatPrefetch = 256
+
 // Registers: Z0..Z23 hold the accumulators (see tile), Z24..Z26 the widened
 // weights, Z28 and Z29 activations, Z30 and Z31 the sums. AX: weight row 0
 // (row r at AX + r·BX); SI: activation row 0 (row t at SI + t·DX, row 3 at
@@ -119,9 +123,10 @@ func main() {
 	for _, f := range formats {
 		for _, rows := range rowCounts {
 			for _, toks := range tokenCounts {
-				tile(&b, f, rows, toks)
+				tile(&b, f, rows, toks, false)
 			}
 		}
+		tile(&b, f, 1, 1, true)
 	}
 	if err := os.WriteFile("vecdot_float_rows_amd64.s", b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
@@ -157,6 +162,9 @@ package tensor
 		b.WriteString("}\n")
 	}
 	for _, f := range formats {
+		fmt.Fprintf(&b, "\n//go:noescape\nfunc %sColumn(w *byte, wStride int, x *byte, n int, out *float32, rows int)\n", f.name)
+	}
+	for _, f := range formats {
 		for _, rows := range rowCounts {
 			for _, toks := range tokenCounts {
 				fmt.Fprintf(&b, "\n//go:noescape\nfunc %sTile%dx%d(w *byte, wStride int, x *byte, xStride, n int, out *float32, outStride int)\n", f.name, rows, toks)
@@ -169,27 +177,44 @@ package tensor
 // tile writes the kernel for rows weight rows times toks activation rows:
 // accumulators 2·(r·toks+t) and 2·(r·toks+t)+1 belong to weight row r and
 // activation row t. With one row of each, the activations are read by the
-// multiply-adds themselves.
-func tile(b *bytes.Buffer, f format, rows, toks int) {
+// multiply-adds themselves. With column set (one row of each), it writes
+// the kernel that runs the 1×1 tile over a column of weight rows instead.
+func tile(b *bytes.Buffer, f format, rows, toks int, column bool) {
 	name := fmt.Sprintf("%sTile%dx%d", f.name, rows, toks)
+	if column {
+		name = f.name + "Column"
+	}
 	p := func(format string, args ...any) { fmt.Fprintf(b, "\t"+format+"\n", args...) }
 	label := func(l string) { fmt.Fprintf(b, "%s:\n", l) }
 	pairs := rows * toks
 	acc := func(r, t, c int) int { return 2*(r*toks+t) + c }
 	single := rows*toks == 1
 
-	fmt.Fprintf(b, "\n// func %s(w *byte, wStride int, x *byte, xStride, n int, out *float32, outStride int)\n", name)
-	fmt.Fprintf(b, "TEXT ·%s(SB), NOSPLIT, $0-56\n", name)
-	p("MOVQ w+0(FP), AX")
-	p("MOVQ wStride+8(FP), BX")
-	p("MOVQ x+16(FP), SI")
-	p("MOVQ xStride+24(FP), DX")
-	p("MOVQ out+40(FP), DI")
-	if toks > 3 {
-		p("LEAQ (SI)(DX*2), R11")
-		p("ADDQ DX, R11")
+	if column {
+		fmt.Fprintf(b, "\n// func %s(w *byte, wStride int, x *byte, n int, out *float32, rows int)\n", name)
+		fmt.Fprintf(b, "TEXT ·%s(SB), NOSPLIT, $0-48\n", name)
+		p("MOVQ w+0(FP), R12")
+		p("MOVQ wStride+8(FP), BX")
+		p("MOVQ out+32(FP), DI")
+		p("MOVQ rows+40(FP), R8")
+		label("row")
+		p("MOVQ R12, AX")
+		p("MOVQ x+16(FP), SI")
+		p("MOVQ n+24(FP), CX")
+	} else {
+		fmt.Fprintf(b, "\n// func %s(w *byte, wStride int, x *byte, xStride, n int, out *float32, outStride int)\n", name)
+		fmt.Fprintf(b, "TEXT ·%s(SB), NOSPLIT, $0-56\n", name)
+		p("MOVQ w+0(FP), AX")
+		p("MOVQ wStride+8(FP), BX")
+		p("MOVQ x+16(FP), SI")
+		p("MOVQ xStride+24(FP), DX")
+		p("MOVQ out+40(FP), DI")
+		if toks > 3 {
+			p("LEAQ (SI)(DX*2), R11")
+			p("ADDQ DX, R11")
+		}
+		p("MOVQ n+32(FP), CX")
 	}
-	p("MOVQ n+32(FP), CX")
 	p("MOVQ CX, R9")
 	p("ANDQ $31, R9 // elements after the last pair of blocks")
 	p("SHRQ $5, CX // pairs of blocks")
@@ -231,6 +256,13 @@ func tile(b *bytes.Buffer, f format, rows, toks int) {
 	p("TESTQ CX, CX")
 	p("JZ tail")
 	label("loop")
+	if single {
+		// The weights stream in from memory when decoding: ask for them a
+		// little ahead of the loads.
+		for off := 0; off < 2*f.bytes; off += 64 {
+			p("PREFETCHT0 %d(AX)", off+floatPrefetch)
+		}
+	}
 	block(0, "")
 	block(1, "")
 	advance(2*f.bytes, 128)
@@ -261,6 +293,17 @@ func tile(b *bytes.Buffer, f format, rows, toks int) {
 	block(0, "K1")
 
 	label("combine")
+	if column {
+		p("VADDPS Z1, Z0, Z0")
+		p("HSUM16(Z0, Y0, 0)")
+		p("ADDQ $4, DI")
+		p("ADDQ BX, R12")
+		p("DECQ R8")
+		p("JNZ row")
+		p("VZEROUPPER")
+		p("RET")
+		return
+	}
 	p("MOVQ outStride+48(FP), R8")
 	p("SHLQ $2, R8")
 	for t := 0; t < toks; t++ {

@@ -26,6 +26,15 @@ var f32Tiles = floatTiles{
 }
 
 //go:noescape
+func f16Column(w *byte, wStride int, x *byte, n int, out *float32, rows int)
+
+//go:noescape
+func bf16Column(w *byte, wStride int, x *byte, n int, out *float32, rows int)
+
+//go:noescape
+func f32Column(w *byte, wStride int, x *byte, n int, out *float32, rows int)
+
+//go:noescape
 func f16Tile1x1(w *byte, wStride int, x *byte, xStride, n int, out *float32, outStride int)
 
 //go:noescape
