@@ -44,14 +44,20 @@ func benchStep(b *testing.B, shape string, vocab, batch, seq int) {
 	flops := 6*float64(m.ParamCount()) + 6*float64(c.Layers*seq*c.Dim) // causal attention: 3 passes × 2 matmuls × T/2 × dim
 	b.ReportMetric(tps, "tokens/s")
 	b.ReportMetric(tps*flops/1e9, "GFLOP/s")
-	if peak := peakGFLOPS(pool.Threads()); peak > 0 {
+	peak := peakGFLOPS(pool.Threads())
+	if peak > 0 {
 		b.ReportMetric(peak, "peak-GFLOP/s")
 		b.ReportMetric(100*tps*flops/1e9/peak, "pct-peak")
 	}
 	// On a shared machine wall time overstates the cost; per CPU-second of
-	// this process (divide by the threads for one core's share) it does not.
+	// this process it does not. cpu-pct-peak is that rate's share of one
+	// core's peak: what pct-peak would be with every core free.
 	if cpu := cpuTime() - cpu0; cpu > 0 {
-		b.ReportMetric(tokens/cpu.Seconds(), "tokens/cpu-s")
+		tpc := tokens / cpu.Seconds()
+		b.ReportMetric(tpc, "tokens/cpu-s")
+		if peak > 0 {
+			b.ReportMetric(100*tpc*flops/1e9/(peak/float64(pool.Threads())), "cpu-pct-peak")
+		}
 	}
 }
 
