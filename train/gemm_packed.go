@@ -65,15 +65,21 @@ func gemmPacked(p *Pool, c []float32, ldc int, a, b operand, m, n, k int, acc bo
 		}
 		return
 	}
+	// Each piece packs its own copy of the other operand, so pieces are
+	// kept to at least a block of rows (columns) where there is work for
+	// more than one per worker.
+	t := p.Threads()
 	if m >= n {
-		p.Run((m+tileRows-1)/tileRows, func(lo, hi int) {
+		chunks := t * min(chunksPerThread, max(1, m/(t*mcMax)))
+		p.RunChunks((m+tileRows-1)/tileRows, chunks, func(lo, hi int) {
 			i0, i1 := lo*tileRows, min(hi*tileRows, m)
 			a := operand{a.data[i0*a.rs:], a.rs, a.cs}
 			gemmSerial(c[i0*ldc:], ldc, a, b, i1-i0, n, k, acc)
 		})
 		return
 	}
-	p.Run((n+tileCols-1)/tileCols, func(lo, hi int) {
+	chunks := t * min(chunksPerThread, max(1, n/(t*ncMax)))
+	p.RunChunks((n+tileCols-1)/tileCols, chunks, func(lo, hi int) {
 		j0, j1 := lo*tileCols, min(hi*tileCols, n)
 		b := operand{b.data[j0*b.cs:], b.rs, b.cs}
 		gemmSerial(c[j0:], ldc, a, b, m, j1-j0, k, acc)

@@ -62,16 +62,22 @@ const chunksPerThread = 4
 // every chunk is done. The workers and the calling goroutine take chunks
 // in turn until none is left.
 func (p *Pool) Run(n int, fn func(lo, hi int)) {
+	p.RunChunks(n, p.Threads()*chunksPerThread, fn)
+}
+
+// RunChunks is Run with [0,n) cut into at most chunks pieces (for loops
+// whose pieces carry a fixed cost, such as packing a shared operand).
+func (p *Pool) RunChunks(n, chunks int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
 	}
-	t := min(p.Threads(), n)
+	t := min(p.Threads(), n, max(chunks, 1))
 	if t <= 1 {
 		fn(0, n)
 		return
 	}
-	size := (n + t*chunksPerThread - 1) / (t * chunksPerThread)
-	chunks := (n + size - 1) / size
+	size := (n + chunks - 1) / chunks
+	chunks = (n + size - 1) / size
 	var next atomic.Int64
 	work := func() {
 		for {

@@ -23,3 +23,23 @@ func TestPoolRunCoversRangeOnce(t *testing.T) {
 		p.Close()
 	}
 }
+
+func TestPoolRunChunksCoversRangeOnce(t *testing.T) {
+	p := NewPool(2)
+	defer p.Close()
+	for _, chunks := range []int{0, 1, 2, 3, 7, 200} {
+		for _, n := range []int{1, 5, 100} {
+			seen := make([]int32, n)
+			p.RunChunks(n, chunks, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					atomic.AddInt32(&seen[i], 1)
+				}
+			})
+			for i, c := range seen {
+				if c != 1 {
+					t.Fatalf("chunks %d, n %d: index %d visited %d times", chunks, n, i, c)
+				}
+			}
+		}
+	}
+}
