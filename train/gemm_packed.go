@@ -54,15 +54,8 @@ func gemm(p *Pool, c []float32, ldc int, a, b operand, m, n, k int, acc bool) {
 
 // gemmPacked is gemm on packed panels.
 func gemmPacked(p *Pool, c []float32, ldc int, a, b operand, m, n, k int, acc bool) {
-	if m <= 0 || n <= 0 {
-		return
-	}
-	if k <= 0 {
-		if !acc {
-			for i := 0; i < m; i++ {
-				clear(c[i*ldc : i*ldc+n])
-			}
-		}
+	if m <= 0 || n <= 0 || k <= 0 {
+		gemmSerial(c, ldc, a, b, m, n, k, acc)
 		return
 	}
 	// Each piece packs its own copy of the other operand, so pieces are
@@ -88,6 +81,17 @@ func gemmPacked(p *Pool, c []float32, ldc int, a, b operand, m, n, k int, acc bo
 
 // gemmSerial is gemm on the calling goroutine.
 func gemmSerial(c []float32, ldc int, a, b operand, m, n, k int, acc bool) {
+	if m <= 0 || n <= 0 {
+		return
+	}
+	if k <= 0 {
+		if !acc {
+			for i := 0; i < m; i++ {
+				clear(c[i*ldc : i*ldc+n])
+			}
+		}
+		return
+	}
 	bufs := packPool.Get().(*packBufs)
 	defer packPool.Put(bufs)
 	chunks := (k + kcMax - 1) / kcMax
