@@ -10,6 +10,7 @@
 // every pair of rows, the products of block b of 16 elements (the last
 // partial block loaded under a mask) are fused into accumulator b mod 2,
 // lane by lane; the two accumulators are added and HSUM16 adds the lanes.
+// A kernel <format>Column runs the 1×1 tile over a column of weight rows.
 
 // HSUM16 stores at off(DI) the sum of the 16 lanes of Z: lanes l and l+8,
 // then l and l+4, l and l+2, l and l+1.
