@@ -11,7 +11,9 @@ import "golang.org/x/sys/cpu"
 // generic C does; these add them in float32, in eight lanes times two or
 // four accumulators, so they differ from the Go kernels by float32 rounding:
 // at most about (n/16 + 8)·2⁻²⁴·Σ|w·x| for a row of n elements, far below
-// the quantization error of the F16 or BF16 activations themselves.
+// the quantization error of the F16 or BF16 activations themselves. On CPUs
+// with AVX-512 the register-tile kernels of vecdot_float_rows_amd64.go take
+// their place.
 //
 // BF16 weights are widened with shifts rather than VDPBF16PS: the widened
 // weights serve several activation rows, so the widening costs little, and

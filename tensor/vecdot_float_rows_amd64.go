@@ -16,9 +16,9 @@ import "golang.org/x/sys/cpu"
 // widened once and used for 4 activation rows, each block of 16 activations
 // is loaded once and used for 3 weight rows.
 //
-// For every pair of rows the products of block b of 16 elements are fused
-// into lane l of accumulator b mod 2 (a partial last block is loaded under a
-// mask); then the two accumulators are added and their 16 lanes are added
+// For every pair of rows the product of element 16b+l is fused into lane l
+// of accumulator b mod 2 (a partial last block is loaded under a mask);
+// then the two accumulators are added and their 16 lanes are added
 // pairwise, lane l with l+8, l+4, l+2 and l+1. The order does not depend on
 // the tile, so MatMul's results do not depend on the number of tokens or
 // threads, and the vecDotFunc of a type (floatRows with one weight row)
