@@ -29,9 +29,10 @@ import "golang.org/x/sys/cpu"
 // The two accumulators per pair let one weight row times one activation row
 // (decoding) run two chains of multiply-adds over a row read in order: with
 // one activation row the column kernels take the weight rows one after the
-// other in one call, because reading several weight rows side by side
-// (separate streams a row apart) makes worse use of the hardware prefetchers
-// when the weights come from memory.
+// other in one call, and with two the tiles take one weight row, because
+// reading several weight rows side by side (separate streams a row apart)
+// makes worse use of the hardware prefetchers when the weights come from
+// memory.
 
 // floatAVX512 reports whether the CPU runs the register-tile kernels:
 // AVX-512 foundation and vector-length instructions (VCVTPH2PS on 512-bit
@@ -89,7 +90,7 @@ func floatRows(k *floatKernels, n int, w []byte, wStride, nw int, x []byte, xStr
 		return
 	}
 	for r0 := 0; r0 < nw; {
-		rows := floatGroup(nw - r0)
+		rows := floatGroup(nw-r0, nx)
 		for t0 := 0; t0 < nx; {
 			j := 2 // log₂ of the largest tile that fits the rows left
 			for 1<<j > nx-t0 {
@@ -102,11 +103,17 @@ func floatRows(k *floatKernels, n int, w []byte, wStride, nw int, x []byte, xStr
 	}
 }
 
-// floatGroup returns how many of the left weight rows the next tile takes:
-// three, but two and two rather than three and one for the last four (a
-// one-row tile uses each activation block only once).
-func floatGroup(left int) int {
-	if left == 4 {
+// floatGroup returns how many of the left weight rows the next tiles take
+// for nx activation rows: three, but two and two rather than three and one
+// for the last four (a one-row tile uses each activation block only once).
+// With one or two activation rows (decoding a few sequences at once) the
+// weights come from memory rather than cache, and rows read one at a time
+// come faster than rows read side by side, so the tiles take one.
+func floatGroup(left, nx int) int {
+	switch {
+	case nx <= 2:
+		return 1
+	case left == 4:
 		return 2
 	}
 	return min(floatTileRows, left)
