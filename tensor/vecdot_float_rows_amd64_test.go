@@ -130,12 +130,15 @@ func TestFloatRowsIndependentTiles(t *testing.T) {
 		for _, n := range []int{37, 83, 2048 + 5} {
 			c := newFloatRowsCase(rng, kc.typ, n, 7, kernelTile, false, 1)
 			all := c.run(t, kc.rows)
-			column := make([]float32, c.nw)
-			for tk := 0; tk < c.nx; tk++ { // one activation row: the column kernel
-				kc.rows(n, c.w, c.wStride, c.nw, c.x[tk*c.xStride:], c.xStride, 1, column, 1)
-				for r, v := range column {
-					if a := all[tk*c.nw+r]; math.Float32bits(a) != math.Float32bits(v) {
-						t.Fatalf("%s n %d row %d token %d: %v in a tile, %v in a column", kc.typ, n, r, tk, a, v)
+			for _, nx := range []int{1, 2, 3} { // the column kernel, one-row tiles, three-row tiles
+				part := make([]float32, nx*c.nw)
+				for t0 := 0; t0+nx <= c.nx; t0 += nx {
+					kc.rows(n, c.w, c.wStride, c.nw, c.x[t0*c.xStride:], c.xStride, nx, part, c.nw)
+					for i, v := range part {
+						if a := all[t0*c.nw+i]; math.Float32bits(a) != math.Float32bits(v) {
+							t.Fatalf("%s n %d row %d token %d: %v in a tile of 8 tokens, %v in one of %d",
+								kc.typ, n, i%c.nw, t0+i/c.nw, a, v, nx)
+						}
 					}
 				}
 			}
