@@ -11,6 +11,14 @@ import (
 // runs every token tile of a prefill over them.
 const matmulTileBytes = 16 << 10
 
+// matmulRowsTileBytes is about how many weight bytes a worker keeps in L2
+// while a kernel that takes several weight rows per call (vecRowsFunc) runs
+// every token tile over them. Such a kernel holds its own tile of rows ×
+// tokens in registers and reads the weights from L2 at leisure, so a tile
+// larger than L1 costs nothing there, while each tile reads all the
+// activations (4 MiB for 512 tokens of 2048 float32) from L3 once more.
+const matmulRowsTileBytes = 256 << 10
+
 // matmulInlineWork is the multiply-add count below which MatMul does not
 // hand work to the pool: waking workers would cost more than it saves.
 const matmulInlineWork = 1 << 15
@@ -226,7 +234,7 @@ func (part *matmulPart) run(lo, hi int, xq []byte, xrb, n int) {
 func (part *matmulPart) runRows(lo, hi int, xq []byte, xrb, n int) {
 	w, out := part.w, part.out
 	wrb := w.RowBytes()
-	rowTile := max(1, matmulTileBytes/max(wrb, 1))
+	rowTile := max(1, matmulRowsTileBytes/max(wrb, 1))
 	for r0 := lo; r0 < hi; r0 += rowTile {
 		r1 := min(r0+rowTile, hi)
 		for t0 := 0; t0 < n; t0 += kernelTile {
@@ -244,7 +252,7 @@ func (part *matmulPart) runRepacked(lo, hi int, xq []byte, xrb, n int) {
 	f := repackFormats[w.Type]
 	nb := w.Cols / w.Type.BlockSize()
 	gb := nb * f.block // bytes per group
-	groupTile := max(1, matmulTileBytes/gb)
+	groupTile := max(1, matmulRowsTileBytes/gb)
 	for g0 := lo / repackRows; g0 < hi/repackRows; g0 += groupTile {
 		g1 := min(g0+groupTile, hi/repackRows)
 		for t0 := 0; t0 < n; t0 += kernelTile {
