@@ -17,6 +17,7 @@ var opsAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 var _ = func() bool {
 	if opsAVX2 {
 		dotAccel, axpyAccel = opsDot, opsAxpy
+		dotRowsAccel, axpyRowsAccel = opsDotRows, opsAxpyRows
 	}
 	return true
 }()
@@ -67,3 +68,27 @@ func dotAVX2(a, b *float32, n int) float32
 //
 //go:noescape
 func axpyAVX2(alpha float32, x, y *float32, n int)
+
+// opsDotRows is DotRows through dotRowsAVX2 (lengths checked by DotRows).
+func opsDotRows(out, q, rows []float32, stride int, scale float32) {
+	dotRowsAVX2(&q[0], &rows[0], stride, len(out), len(q), scale, &out[0])
+}
+
+// opsAxpyRows is AxpyRows through axpyRowsAVX2 (lengths checked by
+// AxpyRows).
+func opsAxpyRows(y, w, rows []float32, stride int) {
+	axpyRowsAVX2(&w[0], &rows[0], stride, len(w), len(y), &y[0])
+}
+
+// dotRowsAVX2 sets out[p] = dotAVX2(q, rows+p*stride, n)·scale for p < m,
+// n a multiple of 32: dotAVX2's loop and reduction for each row in turn.
+//
+//go:noescape
+func dotRowsAVX2(q, rows *float32, stride, m, n int, scale float32, out *float32)
+
+// axpyRowsAVX2 adds w[p]·(rows+p*stride)[:n] to y for p < m in order, n a
+// multiple of 32, each product rounded before the sum as in axpyAVX2; y is
+// kept in registers 32 elements at a time.
+//
+//go:noescape
+func axpyRowsAVX2(w, rows *float32, stride, m, n int, y *float32)

@@ -239,15 +239,11 @@ func (m *Model) attention(out, q []float32, c *model.Cache, layer int, batch []m
 				scores = make([]float32, span)
 			}
 			scores = scores[:span]
-			for p := range span {
-				scores[p] = tensor.Dot(qh, keys[p*kvDim+kvOff:p*kvDim+kvOff+hd]) * m.attScale
-			}
+			tensor.DotRows(scores, qh, keys[kvOff:], kvDim, m.attScale)
 			tensor.Softmax(scores)
 			o := out[i*qDim+h*hd : i*qDim+(h+1)*hd]
 			clear(o)
-			for p, s := range scores {
-				tensor.Axpy(s, vals[p*kvDim+kvOff:p*kvDim+kvOff+hd], o)
-			}
+			tensor.AxpyRows(o, scores, vals[kvOff:], kvDim)
 		}
 	})
 }
