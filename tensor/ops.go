@@ -45,11 +45,13 @@ func Softmax(x []float32) {
 	for _, v := range x {
 		m = max(m, v)
 	}
+	for i := range x {
+		x[i] -= m
+	}
+	expFloats(x)
 	var sum float64
-	for i, v := range x {
-		e := kernelExp(v - m)
+	for _, e := range x {
 		sum += float64(e)
-		x[i] = e
 	}
 	Scale(x, float32(1/sum))
 }
@@ -69,8 +71,16 @@ func SiLUMul(out, gate, up []float32) {
 		panic(fmt.Sprintf("tensor: SiLUMul: gate has %d elements, out %d, up %d", n, len(out), len(up)))
 	}
 	out, up = out[:n], up[:n]
-	for i, g := range gate {
-		out[i] = SiLU(g) * up[i]
+	var e [256]float32
+	for i0 := 0; i0 < n; i0 += len(e) {
+		c := min(len(e), n-i0)
+		for j, g := range gate[i0 : i0+c] {
+			e[j] = -g
+		}
+		expFloats(e[:c])
+		for j, g := range gate[i0 : i0+c] {
+			out[i0+j] = g / (1 + e[j]) * up[i0+j]
+		}
 	}
 }
 
@@ -147,9 +157,4 @@ func Scale(x []float32, s float32) {
 	for i := range x {
 		x[i] *= s
 	}
-}
-
-// kernelExp is expf: e^x rounded to float32.
-func kernelExp(x float32) float32 {
-	return float32(math.Exp(float64(x)))
 }
