@@ -4,13 +4,13 @@ package tensor
 
 import "golang.org/x/sys/cpu"
 
-// AVX2 versions of Dot and Axpy (ops_amd64.s) with the same results bit
-// for bit: Dot's lanes and reduction are ggml's x86 ones, which x86Dot
-// emulates, and Axpy rounds each product before adding it. They are meant
-// for Dot and Axpy to call on whole multiples of 32 elements when opsAVX2
-// is true, which they do through dotAccel and axpyAccel.
+// AVX2 versions of Dot and Axpy and their row forms (ops_amd64.s) with the
+// same results bit for bit: Dot's lanes and reduction are ggml's x86 ones,
+// which x86Dot emulates, and Axpy rounds each product before adding it.
+// They run on whole multiples of 32 elements when opsAVX2 is true, through
+// dotAccel, axpyAccel, dotRowsAccel and axpyRowsAccel.
 
-// opsAVX2 reports whether the CPU runs dotAVX2 and axpyAVX2.
+// opsAVX2 reports whether the CPU runs the AVX2 routines.
 var opsAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // Dot and Axpy run the assembly when the CPU has it.
@@ -22,14 +22,14 @@ var _ = func() bool {
 	return true
 }()
 
-// opsDot is Dot through dotAVX2 (the tail of fewer than 32 elements in Go,
+// opsDot is Dot through dotRowsAVX2 for one row (the tail of fewer than 32 elements in Go,
 // as Dot adds it).
 func opsDot(a, b []float32) float32 {
 	b = b[:len(a)]
 	body := len(a) &^ 31
 	var s float32
 	if body > 0 {
-		s = dotAVX2(&a[0], &b[0], body)
+		dotRowsAVX2(&a[0], &b[0], body, 1, body, 1, &s)
 	}
 	for i := body; i < len(a); i++ {
 		s += a[i] * b[i]
@@ -48,17 +48,6 @@ func opsAxpy(alpha float32, x, y []float32) {
 		y[i] += x[i] * alpha
 	}
 }
-
-// dotAVX2 returns Σ a[i]·b[i] over n elements, n a multiple of 32, as Dot:
-//
-//	var acc [4][8]float32
-//	for i := 0; i < n; i++ {
-//		acc[i/8%4][i%8] = fma(a[i], b[i], acc[i/8%4][i%8])
-//	}
-//	return x86Dot(acc).sum()
-//
-//go:noescape
-func dotAVX2(a, b *float32, n int) float32
 
 // axpyAVX2 adds alpha·x to y over n elements, n a multiple of 32:
 //
@@ -80,8 +69,14 @@ func opsAxpyRows(y, w, rows []float32, stride int) {
 	axpyRowsAVX2(&w[0], &rows[0], stride, len(w), len(y), &y[0])
 }
 
-// dotRowsAVX2 sets out[p] = dotAVX2(q, rows+p*stride, n)·scale for p < m,
-// n a multiple of 32: dotAVX2's loop and reduction for each row in turn.
+// dotRowsAVX2 sets out[p] = Σ q[i]·row_p[i] · scale for p < m, row p at
+// rows+p*stride and n a multiple of 32, each sum as Dot adds it:
+//
+//	var acc [4][8]float32
+//	for i := 0; i < n; i++ {
+//		acc[i/8%4][i%8] = fma(q[i], row_p[i], acc[i/8%4][i%8])
+//	}
+//	out[p] = x86Dot(acc).sum() * scale
 //
 //go:noescape
 func dotRowsAVX2(q, rows *float32, stride, m, n int, scale float32, out *float32)

@@ -183,25 +183,12 @@ func dotQ5_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride i
 
 // dotQ6_KQ8_K is ggml_vec_dot_q6_K_q8_K (AVX2).
 func dotQ6_KQ8_K(n int, w, x []byte, xStride, nx int, out []float32, outStride int) {
-	const low4, low2 = 0x0f0f0f0f0f0f0f0f, 0x0303030303030303
 	var acc x86Lanes
 	var k kWords
 	var u [256]byte
 	for i := 0; i < n/QK_K; i++ {
 		b := w[210*i : 210*i+210]
-		// Eight 6-bit values (0..63) at a time; set subtracts 32.
-		for c := 0; c < 2; c++ {
-			for l := 0; l < 32; l += 8 {
-				l0 := binary.LittleEndian.Uint64(b[64*c+l:])
-				l1 := binary.LittleEndian.Uint64(b[64*c+32+l:])
-				h := binary.LittleEndian.Uint64(b[128+32*c+l:])
-				e := u[128*c+l:]
-				binary.LittleEndian.PutUint64(e[0:], l0&low4|(h&low2)<<4)
-				binary.LittleEndian.PutUint64(e[32:], l1&low4|(h>>2&low2)<<4)
-				binary.LittleEndian.PutUint64(e[64:], l0>>4&low4|(h>>4&low2)<<4)
-				binary.LittleEndian.PutUint64(e[96:], l1>>4&low4|(h>>6&low2)<<4)
-			}
-		}
+		q6KValues(b, &u) // set subtracts 32
 		k.set(&u, 32)
 		for j := range k.sc {
 			k.sc[j] = int32(int8(b[192+j]))

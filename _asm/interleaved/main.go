@@ -102,6 +102,17 @@ const (
 	q8Chunks = 32
 )
 
+// hsum8 adds the eight float32 lane registers Z(a)..Z(a+7) into Z(a) as
+// ggml's hsum_float_8 adds lanes: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)).
+func (g *gen) hsum8(a int) {
+	for l := 0; l < 4; l++ {
+		g.i("VADDPS Z%d, Z%d, Z%d", a+4+l, a+l, a+l)
+	}
+	g.i("VADDPS Z%d, Z%d, Z%d", a+2, a, a)
+	g.i("VADDPS Z%d, Z%d, Z%d", a+3, a+1, a+1)
+	g.i("VADDPS Z%d, Z%d, Z%d", a+1, a, a)
+}
+
 // routineQ8_0 emits the Q8_0 kernel for nx (1 or 2) activation rows: Z0..Z7
 // the block's chunks, Z8 the row scales, Z16+8t+l the float32 sums of lane
 // l of row t, Z9 the scale products and Z10..Z15 the lanes' integer sums.
@@ -133,18 +144,11 @@ func (g *gen) routineQ8_0(nx int) {
 	g.i("DECQ CX")
 	g.i("JNZ loop")
 	for t := 0; t < nx; t++ {
-		a := func(l int) int { return 16 + 8*t + l }
-		// hsum_float_8: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)).
-		for l := 0; l < 4; l++ {
-			g.i("VADDPS Z%d, Z%d, Z%d", a(l+4), a(l), a(l))
-		}
-		g.i("VADDPS Z%d, Z%d, Z%d", a(2), a(0), a(0))
-		g.i("VADDPS Z%d, Z%d, Z%d", a(3), a(1), a(1))
-		g.i("VADDPS Z%d, Z%d, Z%d", a(1), a(0), a(0))
+		g.hsum8(16 + 8*t)
 		if t > 0 {
 			g.i("ADDQ R11, DX")
 		}
-		g.i("VMOVUPS Z%d, (DX)", a(0))
+		g.i("VMOVUPS Z%d, (DX)", 16+8*t)
 	}
 	g.i("VZEROUPPER")
 	g.i("RET")
@@ -224,12 +228,7 @@ func (g *gen) routineQ4_K() {
 	g.i("DECQ CX")
 	g.i("JNZ loop")
 	// hsum_float_8 of the lanes plus ((m0+m2)+(m1+m3)).
-	for l := 0; l < 4; l++ {
-		g.i("VADDPS Z%d, Z%d, Z%d", 20+l, 16+l, 16+l)
-	}
-	g.i("VADDPS Z18, Z16, Z16")
-	g.i("VADDPS Z19, Z17, Z17")
-	g.i("VADDPS Z17, Z16, Z16")
+	g.hsum8(16)
 	g.i("VADDPS Z26, Z24, Z24")
 	g.i("VADDPS Z27, Z25, Z25")
 	g.i("VADDPS Z25, Z24, Z24")
@@ -309,13 +308,7 @@ func (g *gen) routineQ6_K(nx int) {
 		for l := 0; l < 8; l++ {
 			g.i("VMOVUPS %d(SP), Z%d", 512*t+64*l, 16+l)
 		}
-		// hsum_float_8: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)).
-		for l := 0; l < 4; l++ {
-			g.i("VADDPS Z%d, Z%d, Z%d", 20+l, 16+l, 16+l)
-		}
-		g.i("VADDPS Z18, Z16, Z16")
-		g.i("VADDPS Z19, Z17, Z17")
-		g.i("VADDPS Z17, Z16, Z16")
+		g.hsum8(16)
 		if t > 0 {
 			g.i("ADDQ R11, DX")
 		}
