@@ -102,6 +102,13 @@ const (
 	q8Chunks = 32
 )
 
+// prefetch asks for the size bytes at ahead(DI), a line at a time.
+func (g *gen) prefetch(ahead, size int) {
+	for off := 0; off < size; off += 64 {
+		g.i("PREFETCHT0 %d(DI)", ahead+off)
+	}
+}
+
 // hsum8 adds the eight float32 lane registers Z(a)..Z(a+7) into Z(a) as
 // ggml's hsum_float_8 adds lanes: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)).
 func (g *gen) hsum8(a int) {
@@ -278,6 +285,11 @@ func (g *gen) routineQ6_K(nx int) {
 		g.i("VPXORD Z%d, Z%d, Z%d", a, a, a)
 	}
 	for grp := 0; grp < 16; grp++ {
+		if nx >= 2 {
+			// Batches are compute-bound: ask for the next super-block a
+			// part at a time while this one is worked on.
+			g.prefetch(q6KBlock+grp*q6KBlock/16, q6KBlock/16)
+		}
 		g.i("VMOVDQU64 %d(DI), Z24", q6KScales+64*grp)
 		for w := 4 * grp; w < 4*grp+4; w++ {
 			g.i("VMOVDQU64 %d(DI), Z25", q6KQuants+64*w)
@@ -329,6 +341,11 @@ func (g *gen) routine(nx int) {
 		g.i("VPXORD Z%d, Z%d, Z%d", 16+t, 16+t, 16+t)
 	}
 	g.p("loop:")
+	if nx >= 4 {
+		// Batches are compute-bound: ask for the block four ahead
+		// while this one is worked on.
+		g.prefetch(4*packedBlock, packedBlock)
+	}
 	g.i("VCVTPH2PS (DI), Z8")
 	for k := 0; k < 4; k++ {
 		g.i("VMOVDQU64 %d(DI), Z9", chunkBase+64*k)
