@@ -6,16 +6,17 @@ import (
 )
 
 // Repacked weights: llama.cpp repacks Q4_0 matrices on x86 so that one
-// instruction works on several rows at once; herd repacks Q4_0 and Q8_0
-// matrices sixteen rows at a time, the width of an AVX-512 register in
-// 32-bit lanes. A repacked matrix is a sequence of groups of sixteen rows;
-// a group is its Cols/32 blocks in order, each block of a group holding the
-// sixteen rows' f16 scales (row r at 2r) and then their quants in chunks of
-// 64 bytes, one 32-bit lane per row: a multiply-add of a chunk with one
-// broadcast word of an activation block advances all sixteen rows' dot
-// products at once. Each format's kernels read activations in a layout of
-// their own (see repackFormat.convert), and compute exactly the float32
-// operations of the format's row kernel, in the same order.
+// instruction works on several rows at once; herd repacks Q4_0, Q8_0, Q4_K
+// and Q6_K matrices sixteen rows at a time, the width of an AVX-512
+// register in 32-bit lanes. A repacked matrix is a sequence of groups of
+// sixteen rows; a group is its blocks (or super-blocks) in order, each
+// holding the sixteen rows' f16 scales (row r at 2r), the format's other
+// per-row values, and then their quants in chunks of 64 bytes, one 32-bit
+// lane per row: a multiply-add of a chunk with one broadcast word of an
+// activation block advances all sixteen rows' dot products at once (the
+// layouts are in repack_<type>.go). Each format's kernels read activations
+// in a layout of their own (see repackFormat.convert), and compute exactly
+// the float32 operations of the format's row kernel, in the same order.
 
 // repackRows is the number of rows in a group.
 const repackRows = 16
@@ -53,10 +54,10 @@ func addRepackFormat(f *repackFormat) bool {
 	return true
 }
 
-// Repack returns m ready for the fastest matrix kernels this CPU has: for a
-// Q4_0, Q8_0, Q4_K or Q6_K matrix whose rows come in groups of sixteen, on a CPU
-// with AVX-512 VNNI, m with a repacked copy of its weights, which MatMul
-// then uses instead of m.Data (which stays as it is, for Row, for the
+// Repack returns m ready for the fastest matrix kernels this CPU has: for
+// a Q4_0, Q8_0, Q4_K or Q6_K matrix whose rows come in groups of sixteen,
+// on a CPU with AVX-512 VNNI, m with a repacked copy of its weights, which
+// MatMul then uses instead of m.Data (which stays as it is, for Row, for the
 // batches a format leaves to the row kernels and for other users of the
 // bytes). Otherwise it returns m unchanged. The products MatMul
 // computes are the same, bit for bit, either way.
