@@ -190,8 +190,12 @@ func runWithProgress(parent context.Context, tr *train.Trainer, w io.Writer) (fl
 	last := math.NaN()
 	err := tr.Run(ctx, func(p train.Progress) {
 		last = p.Loss
-		bar.Describe(fmt.Sprintf("step %d loss %.3f val %.3f %.0f tok/s left %s",
-			p.Step, p.Loss, p.ValLoss, p.TokensPerSec, p.Remaining.Round(time.Second)))
+		val := "-" // no validation pass yet
+		if !math.IsNaN(p.ValLoss) {
+			val = fmt.Sprintf("%.3f", p.ValLoss)
+		}
+		bar.Describe(fmt.Sprintf("step %d loss %.3f val %s %.0f tok/s left %s",
+			p.Step, p.Loss, val, p.TokensPerSec, p.Remaining.Round(time.Second)))
 		_ = bar.Set(p.Step)
 	})
 	if err != nil && ctx.Err() != nil {
