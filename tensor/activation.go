@@ -29,9 +29,22 @@ func QuantizeActivations(t Type, src []float32, dst []byte) error {
 	return nil
 }
 
+// actQ8_0Accel, when set by an assembly file, is actQuantizeQ8 for Q8_0
+// with the same results bit for bit.
+var actQ8_0Accel func(src []float32, dst []byte)
+
 // actQuantizeQ8 is ggml's AVX quantize_row_q8_0 / quantize_row_q8_1 on
 // whole blocks (sizes already checked).
 func actQuantizeQ8(t Type, src []float32, dst []byte) {
+	if t == Q8_0 && actQ8_0Accel != nil && len(src) >= 32 {
+		actQ8_0Accel(src, dst)
+		return
+	}
+	actQuantizeQ8Go(t, src, dst)
+}
+
+// actQuantizeQ8Go is actQuantizeQ8 in Go.
+func actQuantizeQ8Go(t Type, src []float32, dst []byte) {
 	bs := t.TypeSize()
 	qoff := bs - 32
 	for i := 0; i < len(src)/32; i++ {

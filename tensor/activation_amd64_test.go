@@ -1,0 +1,56 @@
+//go:build !purego
+
+package tensor
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestQuantizeQ8_0AsmMatchesGo checks the assembly activation quantizer
+// against the Go one byte for byte, on random blocks and edge cases: zero
+// blocks, subnormal and huge values, and values whose scaled quant is an
+// exact tie.
+func TestQuantizeQ8_0AsmMatchesGo(t *testing.T) {
+	if actQ8_0Accel == nil {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(81, 5))
+	var blocks [][32]float32
+	for range 2000 {
+		var b [32]float32
+		scale := math.Pow(10, float64(rng.IntN(20)-10))
+		for j := range b {
+			b[j] = float32(rng.NormFloat64() * scale)
+		}
+		blocks = append(blocks, b)
+	}
+	var zero, tiny, huge, ties [32]float32
+	for j := range tiny {
+		tiny[j] = float32(j) * 1e-42
+		huge[j] = float32(j-16) * 1e37
+		ties[j] = float32(j) - 15.5 // amax 15.5: id = 127/15.5
+	}
+	ties[0] = 127
+	blocks = append(blocks, zero, tiny, huge, ties)
+	src := make([]float32, 0, 32*len(blocks))
+	for _, b := range blocks {
+		src = append(src, b[:]...)
+	}
+	for _, n := range []int{32, 64, len(src)} {
+		want := make([]byte, n/32*34)
+		got := make([]byte, n/32*34+3)
+		actQuantizeQ8Go(Q8_0, src[:n], want)
+		actQ8_0Accel(src[:n], got)
+		if !bytes.Equal(got[:len(want)], want) || !bytes.Equal(got[len(want):], []byte{0, 0, 0}) {
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("n=%d: block %d byte %d = %#x, Go %#x", n, i/34, i%34, got[i], want[i])
+				}
+			}
+			t.Fatalf("n=%d: wrote past the blocks", n)
+		}
+	}
+}
