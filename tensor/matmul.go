@@ -64,8 +64,10 @@ func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
 	for j, w := range ws {
 		matmulCheck(outs[j], w, x, n, cols)
 		k := &vecDot[w.Type]
+		var packed []byte
 		if repackUsed(&w, n) {
 			k = &repackFormats[w.Type].act
+			packed = w.repacked.bytes(w)
 		}
 		c := -1
 		for i := range convs {
@@ -77,7 +79,7 @@ func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
 			c = len(convs)
 			convs = append(convs, matmulConversion{k: k, xrb: k.rowBytes(cols)})
 		}
-		parts[j] = matmulPart{w: w, out: outs[j], dot: k.dot, rows: k.rows, conv: c, first: rows, repacked: k.repack != nil}
+		parts[j] = matmulPart{w: w, out: outs[j], dot: k.dot, rows: k.rows, conv: c, first: rows, packed: packed}
 		rows += w.Rows
 	}
 	if rows*cols*n < matmulInlineWork {
@@ -136,7 +138,7 @@ func matmulSplit(parts []matmulPart, rows, threads int) []int {
 		for ; t < threads; t++ {
 			target := total * t / threads // bytes before bound t
 			r := (target - before + wrb - 1) / wrb
-			if part.repacked {
+			if part.packed != nil {
 				r = (r + repackRows - 1) / repackRows * repackRows // whole groups
 			}
 			if r > part.w.Rows {
@@ -189,9 +191,10 @@ type matmulPart struct {
 	dot  vecDotFunc
 	rows vecRowsFunc
 	conv int
-	// repacked: the part runs the kernels of w's repacked weights.
-	repacked bool
-	first    int
+	// packed: w's repacked weights, which the part's kernels read; nil:
+	// the part runs the row kernels on w.Data.
+	packed []byte
+	first  int
 }
 
 // run computes rows [lo, hi) of the part for all n converted activation
@@ -200,7 +203,7 @@ type matmulPart struct {
 func (part *matmulPart) run(lo, hi int, xq []byte, xrb, n int) {
 	w, out, dot := part.w, part.out, part.dot
 	cols, wrb := w.Cols, w.RowBytes()
-	if part.repacked {
+	if part.packed != nil {
 		part.runRepacked(lo, hi, xq, xrb, n)
 		return
 	}
@@ -258,7 +261,7 @@ func (part *matmulPart) runRepacked(lo, hi int, xq []byte, xrb, n int) {
 		for t0 := 0; t0 < n; t0 += kernelTile {
 			nt := min(kernelTile, n-t0)
 			for g := g0; g < g1; g++ {
-				repackGroup(f, w.repacked[g*gb:(g+1)*gb], xq[t0*xrb:], nb, xrb, nt, out[t0*w.Rows+g*repackRows:], w.Rows)
+				repackGroup(f, part.packed[g*gb:(g+1)*gb], xq[t0*xrb:], nb, xrb, nt, out[t0*w.Rows+g*repackRows:], w.Rows)
 			}
 		}
 	}

@@ -10,7 +10,7 @@ type Matrix struct {
 	Rows, Cols int
 	Data       []byte
 
-	repacked []byte // Data rearranged by Repack for this CPU's kernels; nil: none
+	repacked *repacking // Data rearranged by Repack for this CPU's kernels; nil: none
 }
 
 // NewMatrix checks that data holds exactly rows rows of cols elements of

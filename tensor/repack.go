@@ -40,18 +40,43 @@ type repackFormat struct {
 	// against nx activation rows, row t at x[t*xStride:], the result for
 	// row t and weight row r at out[t*outStride+r].
 	goKernel func(w, x []byte, nb, xStride, nx int, out []float32, outStride int)
+	// kernels are the assembly kernels this CPU runs, indexed by the
+	// number of activation rows they take (1..len-1); nil: none, and
+	// Repack leaves matrices of the type as they are.
+	kernels []repackRoutine
 }
+
+// repackRoutine is the signature of the assembly kernels: nb blocks of one
+// group at w against a fixed number of activation rows at x, x+xStride ...
+// with the results at out, out+outStride ...
+type repackRoutine func(w, x *byte, nb, xStride int, out *float32, outStride int)
 
 // repackFormats are the formats by weight type, filled by each format's
 // file.
-var repackFormats = map[Type]*repackFormat{}
+var repackFormats [kernelTypeLimit]*repackFormat
 
-// addRepackFormat registers f; it returns true so it can initialise a blank
-// package-level variable.
+// addRepackFormat registers f with the kernels this CPU runs for it; it
+// returns true so it can initialise a blank package-level variable.
 func addRepackFormat(f *repackFormat) bool {
 	f.act.repack = f
+	f.kernels = repackKernels(f.typ)
 	repackFormats[f.typ] = f
 	return true
+}
+
+// repacking is a matrix's repacked weights, shared by the copies of the
+// Matrix value: built by Repack for formats every product uses, on first
+// use for those only batches use (most matrices of a model run by one user
+// never see one).
+type repacking struct {
+	once sync.Once
+	data []byte
+}
+
+// bytes returns the repacked weights of m, building them on first use.
+func (r *repacking) bytes(m Matrix) []byte {
+	r.once.Do(func() { r.data = repackMatrix(m) })
+	return r.data
 }
 
 // Repack returns m ready for the fastest matrix kernels this CPU has: for
@@ -59,19 +84,24 @@ func addRepackFormat(f *repackFormat) bool {
 // on a CPU with AVX-512 VNNI, m with a repacked copy of its weights, which
 // MatMul then uses instead of m.Data (which stays as it is, for Row, for the
 // batches a format leaves to the row kernels and for other users of the
-// bytes). Otherwise it returns m unchanged. The products MatMul
-// computes are the same, bit for bit, either way.
+// bytes). The copy of a format used only for batches (Q6_K) is made by the
+// first batch that needs it. Otherwise Repack returns m unchanged. The
+// products MatMul computes are the same, bit for bit, either way.
 func Repack(m Matrix) Matrix {
 	if !repackSupported(m) {
 		return m
 	}
-	m.repacked = repackMatrix(m)
+	r := new(repacking)
+	if repackFormats[m.Type].minBatch <= 1 {
+		r.bytes(m) // every product reads it: build it with the model
+	}
+	m.repacked = r
 	return m
 }
 
 // repackSupported reports whether Repack repacks m on this CPU.
 func repackSupported(m Matrix) bool {
-	return repackFormats[m.Type] != nil && repackKernels(m.Type) != nil &&
+	return m.Type < kernelTypeLimit && repackFormats[m.Type] != nil && repackFormats[m.Type].kernels != nil &&
 		m.Rows > 0 && m.Rows%repackRows == 0 && m.Cols > 0 && m.Cols%m.Type.BlockSize() == 0 &&
 		len(m.Data) >= m.Rows*m.RowBytes()
 }
@@ -99,11 +129,7 @@ func repackMatrix(m Matrix) []byte {
 // repackUsed reports whether MatMul runs w's repacked kernels for a batch
 // of n tokens.
 func repackUsed(w *Matrix, n int) bool {
-	if w.repacked == nil {
-		return false
-	}
-	f := repackFormats[w.Type]
-	return n >= f.minBatch
+	return w.repacked != nil && n >= repackFormats[w.Type].minBatch
 }
 
 // repackGroup runs format f's kernels for nx activation rows over one group
@@ -113,7 +139,7 @@ func repackGroup(f *repackFormat, w, x []byte, nb, xStride, nx int, out []float3
 	_ = w[nb*f.block-1]
 	_ = x[(nx-1)*xStride+nb*f.actBlock-1]
 	_ = out[(nx-1)*outStride+repackRows-1]
-	kernels := repackKernels(f.typ)
+	kernels := f.kernels
 	if kernels == nil {
 		f.goKernel(w, x, nb, xStride, nx, out, outStride)
 		return

@@ -4,6 +4,6 @@ package tensor
 
 // repackKernels returns nil: there are no kernels for repacked weights in
 // this build, so Repack leaves matrices as they are.
-func repackKernels(t Type) []func(w, x *byte, nb, xStride int, out *float32, outStride int) {
+func repackKernels(t Type) []repackRoutine {
 	return nil
 }

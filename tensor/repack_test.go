@@ -10,7 +10,7 @@ import (
 // repackForTest returns w with its repacked copy, on every CPU (Repack
 // itself leaves matrices alone where no kernel reads the layout).
 func repackForTest(w Matrix) Matrix {
-	w.repacked = repackMatrix(w)
+	w.repacked = new(repacking)
 	return w
 }
 
@@ -165,5 +165,32 @@ func TestRepackLeavesOthers(t *testing.T) {
 		if got := Repack(w); (got.repacked != nil) != (repackKernels(typ) != nil) {
 			t.Errorf("%v 16×%d: repacked %v with kernels %v", typ, cols, got.repacked != nil, repackKernels(typ) != nil)
 		}
+	}
+}
+
+// TestRepackBatchFormatWaits checks that a format used only for batches
+// (Q6_K) is repacked by the first batch, not by Repack nor by single tokens,
+// and that the copies of the Matrix value share the result.
+func TestRepackBatchFormatWaits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(44, 5))
+	w, err := NewMatrix(Q6_K, 16, QK_K, kernelRandWeights(rng, Q6_K, 16, QK_K))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w = Repack(w)
+	if w.repacked == nil {
+		t.Skip("no kernels for repacked Q6_K on this CPU")
+	}
+	if w.repacked.data != nil {
+		t.Fatal("Repack built the batch-only copy")
+	}
+	copied := w
+	MatMul(nil, make([]float32, 16), copied, kernelRandFloats(rng, QK_K, 1), 1)
+	if w.repacked.data != nil {
+		t.Fatal("a single token built the batch-only copy")
+	}
+	MatMul(nil, make([]float32, 32), copied, kernelRandFloats(rng, 2*QK_K, 1), 2)
+	if w.repacked.data == nil {
+		t.Fatal("a batch did not build the copy, or the Matrix copies do not share it")
 	}
 }
