@@ -34,8 +34,9 @@ type repackFormat struct {
 	minBatch int
 	// pack writes the group of sixteen rows starting at row g*16 of m.
 	pack func(m Matrix, g int, dst []byte)
-	// convert writes one activation row in the kernels' layout.
-	convert func(src []float32, dst []byte)
+	// rewrite writes one activation block, quantized to act.act, in the
+	// kernels' layout (actBlock bytes).
+	rewrite func(in, out []byte)
 	// goKernel is the Go twin of the kernels: nb blocks of one group at w
 	// against nx activation rows, row t at x[t*xStride:], the result for
 	// row t and weight row r at out[t*outStride+r].
@@ -124,6 +125,19 @@ func repackMatrix(m Matrix) []byte {
 	}
 	wg.Wait()
 	return dst
+}
+
+// convert quantizes one activation row to the format's activation type
+// and writes it in the kernels' layout, a block at a time.
+func (f *repackFormat) convert(src []float32, dst []byte) {
+	act := f.act.act
+	size, nb := act.TypeSize(), len(src)/act.BlockSize()
+	tmp := kernelScratch(nb * size)
+	kernelQuantize(act, src, *tmp)
+	for ib := 0; ib < nb; ib++ {
+		f.rewrite((*tmp)[size*ib:][:size], dst[f.actBlock*ib:][:f.actBlock])
+	}
+	kernelScratchPool.Put(tmp)
 }
 
 // repackUsed reports whether MatMul runs w's repacked kernels for a batch

@@ -21,7 +21,7 @@ var _ = addRepackFormat(&repackFormat{
 	act:      vecDotKernel{act: Q8_0},
 	actBlock: 40,
 	pack:     repackQ4_0,
-	convert:  convertQ8Sums,
+	rewrite:  rewriteQ8Sums,
 	goKernel: q4_0x16Go,
 })
 
@@ -40,24 +40,15 @@ func repackQ4_0(m Matrix, g int, dst []byte) {
 	}
 }
 
-// convertQ8Sums quantizes one activation row to Q8_0 and writes it as
-// blocks with sums.
-func convertQ8Sums(src []float32, dst []byte) {
-	nb := len(src) / 32
-	tmp := kernelScratch(nb * 34)
-	kernelQuantize(Q8_0, src, *tmp)
-	for ib := 0; ib < nb; ib++ {
-		b := (*tmp)[34*ib:][:34]
-		o := dst[40*ib:][:40]
-		var s int32
-		for _, q := range b[2:] {
-			s += int32(int8(q))
-		}
-		binary.LittleEndian.PutUint32(o, math.Float32bits(kernelF16At(b)))
-		binary.LittleEndian.PutUint32(o[4:], uint32(-8*s))
-		copy(o[8:], b[2:])
+// rewriteQ8Sums writes a Q8_0 activation block with its sum.
+func rewriteQ8Sums(b, o []byte) {
+	var s int32
+	for _, q := range b[2:] {
+		s += int32(int8(q))
 	}
-	kernelScratchPool.Put(tmp)
+	binary.LittleEndian.PutUint32(o, math.Float32bits(kernelF16At(b)))
+	binary.LittleEndian.PutUint32(o[4:], uint32(-8*s))
+	copy(o[8:], b[2:])
 }
 
 // q4_0x16Go multiplies nb blocks of one group of sixteen repacked Q4_0 rows

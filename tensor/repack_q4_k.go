@@ -23,7 +23,7 @@ var _ = addRepackFormat(&repackFormat{
 	act:      vecDotKernel{act: Q8_K},
 	actBlock: q4KActBlock,
 	pack:     repackQ4_K,
-	convert:  convertQ8KPairs,
+	rewrite:  rewriteQ8KPairs,
 	goKernel: q4_Kx16Go,
 })
 
@@ -55,24 +55,16 @@ func repackQ4_K(m Matrix, g int, dst []byte) {
 	}
 }
 
-// convertQ8KPairs quantizes one activation row to Q8_K and rearranges it
-// for the repacked Q4_K kernels.
-func convertQ8KPairs(src []float32, dst []byte) {
-	nb := len(src) / QK_K
-	tmp := kernelScratch(nb * q8KBlock)
-	kernelQuantize(Q8_K, src, *tmp)
-	for ib := 0; ib < nb; ib++ {
-		b := (*tmp)[q8KBlock*ib:][:q8KBlock]
-		o := dst[q4KActBlock*ib:][:q4KActBlock]
-		copy(o[0:4], b[0:4])
-		for k := 0; k < 4; k++ {
-			lo := kBsumQ8K(b, 4*k) + kBsumQ8K(b, 4*k+1)
-			hi := kBsumQ8K(b, 4*k+2) + kBsumQ8K(b, 4*k+3)
-			binary.LittleEndian.PutUint32(o[4+4*k:], uint32(uint16(int16(lo)))|uint32(uint16(int16(hi)))<<16)
-		}
-		copy(o[20:], b[4:4+QK_K])
+// rewriteQ8KPairs writes a Q8_K activation block for the repacked Q4_K
+// kernels.
+func rewriteQ8KPairs(b, o []byte) {
+	copy(o[0:4], b[0:4])
+	for k := 0; k < 4; k++ {
+		lo := kBsumQ8K(b, 4*k) + kBsumQ8K(b, 4*k+1)
+		hi := kBsumQ8K(b, 4*k+2) + kBsumQ8K(b, 4*k+3)
+		binary.LittleEndian.PutUint32(o[4+4*k:], uint32(uint16(int16(lo)))|uint32(uint16(int16(hi)))<<16)
 	}
-	kernelScratchPool.Put(tmp)
+	copy(o[20:], b[4:4+QK_K])
 }
 
 // kBsumQ8K returns group sum j of a Q8_K block.

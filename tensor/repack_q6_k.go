@@ -27,7 +27,7 @@ var _ = addRepackFormat(&repackFormat{
 	actBlock: q6KActBlock,
 	minBatch: 2,
 	pack:     repackQ6_K,
-	convert:  convertQ8KBiased,
+	rewrite:  rewriteQ8KBiased,
 	goKernel: q6_Kx16Go,
 })
 
@@ -85,21 +85,13 @@ func q6KValues(b []byte, u *[QK_K]byte) {
 	}
 }
 
-// convertQ8KBiased quantizes one activation row to Q8_K and rearranges it
-// for the repacked Q6_K kernels.
-func convertQ8KBiased(src []float32, dst []byte) {
-	nb := len(src) / QK_K
-	tmp := kernelScratch(nb * q8KBlock)
-	kernelQuantize(Q8_K, src, *tmp)
-	for ib := 0; ib < nb; ib++ {
-		b := (*tmp)[q8KBlock*ib:][:q8KBlock]
-		o := dst[q6KActBlock*ib:][:q6KActBlock]
-		copy(o[0:4], b[0:4])
-		for i, q := range b[4 : 4+QK_K] {
-			o[4+i] = q ^ 0x80
-		}
+// rewriteQ8KBiased writes a Q8_K activation block for the repacked Q6_K
+// kernels.
+func rewriteQ8KBiased(b, o []byte) {
+	copy(o[0:4], b[0:4])
+	for i, q := range b[4 : 4+QK_K] {
+		o[4+i] = q ^ 0x80
 	}
-	kernelScratchPool.Put(tmp)
 }
 
 // q6_Kx16Go multiplies nb super-blocks of one group of sixteen repacked

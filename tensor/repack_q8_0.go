@@ -21,7 +21,7 @@ var _ = addRepackFormat(&repackFormat{
 	act:      vecDotKernel{act: Q8_0},
 	actBlock: 68,
 	pack:     repackQ8_0,
-	convert:  convertQ8Lanes,
+	rewrite:  rewriteQ8Lanes,
 	goKernel: q8_0x16Go,
 })
 
@@ -41,26 +41,17 @@ func repackQ8_0(m Matrix, g int, dst []byte) {
 	}
 }
 
-// convertQ8Lanes quantizes one activation row to Q8_0 and writes it as
-// blocks with lane corrections.
-func convertQ8Lanes(src []float32, dst []byte) {
-	nb := len(src) / 32
-	tmp := kernelScratch(nb * 34)
-	kernelQuantize(Q8_0, src, *tmp)
-	for ib := 0; ib < nb; ib++ {
-		b := (*tmp)[34*ib:][:34]
-		o := dst[68*ib:][:68]
-		binary.LittleEndian.PutUint32(o, math.Float32bits(kernelF16At(b)))
-		for l := 0; l < 8; l++ {
-			var s int32
-			for _, q := range b[2+4*l : 6+4*l] {
-				s += int32(int8(q))
-			}
-			binary.LittleEndian.PutUint32(o[4+4*l:], uint32(-128*s))
+// rewriteQ8Lanes writes a Q8_0 activation block with its lane corrections.
+func rewriteQ8Lanes(b, o []byte) {
+	binary.LittleEndian.PutUint32(o, math.Float32bits(kernelF16At(b)))
+	for l := 0; l < 8; l++ {
+		var s int32
+		for _, q := range b[2+4*l : 6+4*l] {
+			s += int32(int8(q))
 		}
-		copy(o[36:], b[2:])
+		binary.LittleEndian.PutUint32(o[4+4*l:], uint32(-128*s))
 	}
-	kernelScratchPool.Put(tmp)
+	copy(o[36:], b[2:])
 }
 
 // q8_0x16Go multiplies nb blocks of one group of sixteen repacked Q8_0 rows
