@@ -243,7 +243,7 @@ func (s *loraSet) apply(g *loraGroup, ys [][]float32, x []float32, n int) {
 			axi := ax[i*rows : (i+1)*rows]
 			for j, parts := range g.parts {
 				for _, p := range parts {
-					addRows(ys[j][i*p.out:(i+1)*p.out], axi[p.off:p.off+p.rank], p.bt)
+					tensor.AxpyRows(ys[j][i*p.out:(i+1)*p.out], axi[p.off:p.off+p.rank], p.bt, p.out)
 				}
 			}
 		}
@@ -252,26 +252,6 @@ func (s *loraSet) apply(g *loraGroup, ys [][]float32, x []float32, n int) {
 		add(0, n)
 	} else {
 		s.pool.Run(n, add)
-	}
-}
-
-// addRows adds Σ_k c[k]·bt[k*len(y):(k+1)*len(y)] to y, four rows of bt per
-// pass over y.
-func addRows(y, c, bt []float32) {
-	out := len(y)
-	k := 0
-	for ; k+4 <= len(c); k += 4 {
-		c0, c1, c2, c3 := c[k], c[k+1], c[k+2], c[k+3]
-		b0 := bt[k*out : (k+1)*out]
-		b1 := bt[(k+1)*out : (k+2)*out]
-		b2 := bt[(k+2)*out : (k+3)*out]
-		b3 := bt[(k+3)*out : (k+4)*out]
-		for r := range y {
-			y[r] += c0*b0[r] + c1*b1[r] + c2*b2[r] + c3*b3[r]
-		}
-	}
-	for ; k < len(c); k++ {
-		tensor.Axpy(c[k], bt[k*out:(k+1)*out], y)
 	}
 }
 

@@ -2,13 +2,11 @@ package llama
 
 import (
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/herdllm/herd/internal/testdata"
 	"github.com/herdllm/herd/lora"
 	"github.com/herdllm/herd/model"
-	"github.com/herdllm/herd/tensor"
 	"github.com/herdllm/herd/weights"
 )
 
@@ -97,33 +95,6 @@ func TestLoRAEveryProjection(t *testing.T) {
 		}
 		if diff > 1e-3 {
 			t.Errorf("%s: run-time adapter and merged weights differ by %g", kind, diff)
-		}
-	}
-}
-
-// TestAddRows checks the unrolled update against one Axpy per row of Bᵀ,
-// for ranks with and without a remainder of four.
-func TestAddRows(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, rank := range []int{1, 3, 4, 7, 16} {
-		const out = 37
-		y := make([]float32, out)
-		c := make([]float32, rank)
-		bt := make([]float32, rank*out)
-		for _, v := range [][]float32{y, c, bt} {
-			for i := range v {
-				v[i] = float32(rng.NormFloat64())
-			}
-		}
-		want := append([]float32(nil), y...)
-		for k := range rank {
-			tensor.Axpy(c[k], bt[k*out:(k+1)*out], want)
-		}
-		addRows(y, c, bt)
-		for r := range y {
-			if d := math.Abs(float64(y[r] - want[r])); d > 1e-5*(1+math.Abs(float64(want[r]))) {
-				t.Fatalf("rank %d: y[%d] = %v, want %v", rank, r, y[r], want[r])
-			}
 		}
 	}
 }
