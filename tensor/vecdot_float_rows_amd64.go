@@ -4,10 +4,8 @@ package tensor
 
 import "golang.org/x/sys/cpu"
 
-//go:generate go run vecdot_float_rows_gen.go
-
 // Register-tile kernels for F16, BF16 and F32 weights on CPUs with
-// AVX-512 (vecdot_float_rows_amd64.s, written by vecdot_float_rows_gen.go).
+// AVX-512 (vecdot_float_rows_amd64.s, written by _asm/floatrows).
 // In a prefill MatMul multiplies each tile of weight rows with many
 // activation rows; a kernel that holds one weight row and reads up to
 // kernelTile activation rows for it is bound by how fast those rows come
