@@ -109,6 +109,15 @@ func (g *gen) prefetch(ahead, size int) {
 	}
 }
 
+// store writes the sixteen results of activation row t, in Z(reg), to the
+// next output row (DX advances by the output stride R11 after row 0).
+func (g *gen) store(t, reg int) {
+	if t > 0 {
+		g.i("ADDQ R11, DX")
+	}
+	g.i("VMOVUPS Z%d, (DX)", reg)
+}
+
 // hsum8 adds the eight float32 lane registers Z(a)..Z(a+7) into Z(a) as
 // ggml's hsum_float_8 adds lanes: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)).
 func (g *gen) hsum8(a int) {
@@ -152,10 +161,7 @@ func (g *gen) routineQ8_0(nx int) {
 	g.i("JNZ loop")
 	for t := 0; t < nx; t++ {
 		g.hsum8(16 + 8*t)
-		if t > 0 {
-			g.i("ADDQ R11, DX")
-		}
-		g.i("VMOVUPS Z%d, (DX)", 16+8*t)
+		g.store(t, 16+8*t)
 	}
 	g.i("VZEROUPPER")
 	g.i("RET")
@@ -321,10 +327,7 @@ func (g *gen) routineQ6_K(nx int) {
 			g.i("VMOVUPS %d(SP), Z%d", 512*t+64*l, 16+l)
 		}
 		g.hsum8(16)
-		if t > 0 {
-			g.i("ADDQ R11, DX")
-		}
-		g.i("VMOVUPS Z16, (DX)")
+		g.store(t, 16)
 	}
 	g.i("VZEROUPPER")
 	g.i("RET")
@@ -379,10 +382,7 @@ func (g *gen) routine(nx int) {
 	g.i("DECQ CX")
 	g.i("JNZ loop")
 	for t := 0; t < nx; t++ {
-		if t > 0 {
-			g.i("ADDQ R11, DX")
-		}
-		g.i("VMOVUPS Z%d, (DX)", 16+t)
+		g.store(t, 16+t)
 	}
 	g.i("VZEROUPPER")
 	g.i("RET")
