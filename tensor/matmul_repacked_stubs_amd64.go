@@ -101,3 +101,38 @@ func q6_Kx16x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 //
 //go:noescape
 func q6_Kx16x3VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q6_Kx16x4VNNI multiplies nb blocks of sixteen repacked Q6_K rows at w
+// with 4 activation row(s) of Q8_K quants plus 128, row t at
+// x[t*xStride]; it is q6_Kx16Go for nx = 4.
+//
+//go:noescape
+func q6_Kx16x4VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q6_Kx16x5VNNI multiplies nb blocks of sixteen repacked Q6_K rows at w
+// with 5 activation row(s) of Q8_K quants plus 128, row t at
+// x[t*xStride]; it is q6_Kx16Go for nx = 5.
+//
+//go:noescape
+func q6_Kx16x5VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q6_Kx16x6VNNI multiplies nb blocks of sixteen repacked Q6_K rows at w
+// with 6 activation row(s) of Q8_K quants plus 128, row t at
+// x[t*xStride]; it is q6_Kx16Go for nx = 6.
+//
+//go:noescape
+func q6_Kx16x6VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q6_Kx16x7VNNI multiplies nb blocks of sixteen repacked Q6_K rows at w
+// with 7 activation row(s) of Q8_K quants plus 128, row t at
+// x[t*xStride]; it is q6_Kx16Go for nx = 7.
+//
+//go:noescape
+func q6_Kx16x7VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q6_Kx16x8VNNI multiplies nb blocks of sixteen repacked Q6_K rows at w
+// with 8 activation row(s) of Q8_K quants plus 128, row t at
+// x[t*xStride]; it is q6_Kx16Go for nx = 8.
+//
+//go:noescape
+func q6_Kx16x8VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)

@@ -11,7 +11,9 @@ var (
 		q4_0x16x5VNNI, q4_0x16x6VNNI, q4_0x16x7VNNI, q4_0x16x8VNNI}
 	repackQ8_0VNNI = []repackRoutine{nil, q8_0x16x1VNNI, q8_0x16x2VNNI}
 	repackQ4_KVNNI = []repackRoutine{nil, q4_Kx16x1VNNI}
-	repackQ6_KVNNI = []repackRoutine{nil, q6_Kx16x1VNNI, q6_Kx16x2VNNI, q6_Kx16x3VNNI}
+	repackQ6_KVNNI = []repackRoutine{nil,
+		q6_Kx16x1VNNI, q6_Kx16x2VNNI, q6_Kx16x3VNNI, q6_Kx16x4VNNI,
+		q6_Kx16x5VNNI, q6_Kx16x6VNNI, q6_Kx16x7VNNI, q6_Kx16x8VNNI}
 )
 
 // repackKernels returns the kernels for repacked weights of type t, indexed

@@ -263,16 +263,27 @@ const (
 	q6KActQ   = 4
 )
 
-// maxTokensQ6_K is the most activation rows one Q6_K routine takes: each
-// needs eight registers of integer lane sums.
-const maxTokensQ6_K = 3
+// maxTokensQ6_K is the most activation rows one Q6_K routine takes, as
+// many as Q4_0's: the integer lane sums are kept one lane at a time.
+const maxTokensQ6_K = 8
 
-// routineQ6_K emits the Q6_K kernel for nx activation rows: per
-// super-block, Z(8t+l) the integer sums of lane l of row t, Z24 a group's
-// scale pairs, Z25 a chunk of quants; the float32 lanes live in the frame,
-// row t's at 512t(SP).
+// q6KAccs is the number of integer accumulators per activation row of the
+// nx-row Q6_K routine: one when there are rows enough to keep the
+// multiply-adds' latency covered, more (summed at the end of a lane) for
+// fewer rows.
+func q6KAccs(nx int) int { return min(4, max(1, 8/nx)) }
+
+// routineQ6_K emits the Q6_K kernel for nx activation rows. It takes a
+// super-block a lane at a time: for lane l, the eight chunks w = l, l+8, ..,
+// l+56 are multiplied with every row's words into the rows' integer sums,
+// which are then converted and added into the float32 lanes in the frame
+// (row t's lane l at 512t+64l(SP)). Z(a·nx+t) are row t's integer
+// accumulators (a < q6KAccs(nx)), Z8+t its scale products d·d(y), Z16 the
+// scale pairs of the chunk's group, Z17 the chunk's quants, Z18..Z23
+// products and broadcast words, Z28 zero.
 func (g *gen) routineQ6_K(nx int) {
 	name := routineName("q6_K", nx)
+	accs := q6KAccs(nx)
 	g.p("// func %s(w, x *byte, nb, xStride int, out *float32, outStride int)", name)
 	g.p("TEXT ·%s(SB), $%d-48", name, 512*nx)
 	g.i("MOVQ w+0(FP), DI")
@@ -282,52 +293,72 @@ func (g *gen) routineQ6_K(nx int) {
 	g.i("MOVQ out+32(FP), DX")
 	g.i("MOVQ outStride+40(FP), R11")
 	g.i("SHLQ $2, R11")
-	g.i("VPXORD Z0, Z0, Z0")
+	g.i("LEAQ (R8)(R8*2), R9")
+	if nx > 4 {
+		g.i("LEAQ (SI)(R8*4), R10")
+	}
+	g.i("VPXORD Z28, Z28, Z28")
 	for off := 0; off < 512*nx; off += 64 {
-		g.i("VMOVUPS Z0, %d(SP)", off)
+		g.i("VMOVUPS Z28, %d(SP)", off)
 	}
 	g.p("loop:")
-	for a := 0; a < 8*nx; a++ {
-		g.i("VPXORD Z%d, Z%d, Z%d", a, a, a)
+	g.i("VCVTPH2PS (DI), Z24")
+	for t := 0; t < nx; t++ {
+		g.i("VMULPS.BCST %s, Z24, Z%d", token(t, 0), 8+t)
 	}
-	for grp := 0; grp < 16; grp++ {
+	tmp := 0
+	for l := 0; l < 8; l++ {
 		if nx >= 2 {
-			// Batches are compute-bound: ask for the next super-block a
-			// part at a time while this one is worked on.
-			g.prefetch(q6KBlock+grp*q6KBlock/16, q6KBlock/16)
+			// Batches are compute-bound: ask for the next super-block an
+			// eighth at a time while this one is worked on.
+			g.prefetch(q6KBlock+l*q6KBlock/8, q6KBlock/8)
 		}
-		g.i("VMOVDQU64 %d(DI), Z24", q6KScales+64*grp)
-		for w := 4 * grp; w < 4*grp+4; w++ {
-			g.i("VMOVDQU64 %d(DI), Z25", q6KQuants+64*w)
-			for t := 0; t < nx; t++ {
-				y, p := 26+2*(t%2), 27+2*(t%2)
-				g.i("VPBROADCASTD %s, Z%d", token(t, q6KActQ+4*w), y)
-				g.i("VPMADDUBSW Z25, Z%d, Z%d", y, p)
-				g.i("VPDPWSSD Z24, Z%d, Z%d", p, 8*t+w%8)
+		for t := 0; t < nx; t++ {
+			// The first accumulator starts at -K(l), the others at 0.
+			g.i("VMOVDQU32 %d(DI), Z%d", q6KK+64*l, t)
+			g.i("VPSUBD Z%d, Z28, Z%d", t, t) // Z28 is zero: negate
+			for a := 1; a < accs; a++ {
+				r := a*nx + t
+				g.i("VPXORD Z%d, Z%d, Z%d", r, r, r)
 			}
 		}
-	}
-	g.i("VCVTPH2PS (DI), Z31")
-	for t := 0; t < nx; t++ {
-		g.i("VMULPS.BCST %s, Z31, Z30", token(t, 0))
-		for l := 0; l < 8; l++ {
-			a := 8*t + l
-			g.i("VPSUBD %d(DI), Z%d, Z%d", q6KK+64*l, a, a)
-			g.i("VCVTDQ2PS Z%d, Z%d", a, a)
-			g.i("VFMADD213PS %d(SP), Z30, Z%d", 512*t+64*l, a)
-			g.i("VMOVUPS Z%d, %d(SP)", a, 512*t+64*l)
+		for c := 0; c < 8; c++ {
+			w := 8*c + l
+			g.i("VMOVDQU64 %d(DI), Z16", q6KScales+64*(w/4))
+			g.i("VMOVDQU64 %d(DI), Z17", q6KQuants+64*w)
+			for t := 0; t < nx; t++ {
+				y, p := 18+2*(tmp%3), 19+2*(tmp%3)
+				tmp++
+				g.i("VPBROADCASTD %s, Z%d", token(t, q6KActQ+4*w), y)
+				g.i("VPMADDUBSW Z17, Z%d, Z%d", y, p)
+				g.i("VPDPWSSD Z16, Z%d, Z%d", p, (c%accs)*nx+t)
+			}
+		}
+		for t := 0; t < nx; t++ {
+			for a := 1; a < accs; a++ {
+				g.i("VPADDD Z%d, Z%d, Z%d", a*nx+t, t, t)
+			}
+			g.i("VCVTDQ2PS Z%d, Z%d", t, t)
+			g.i("VFMADD213PS %d(SP), Z%d, Z%d", 512*t+64*l, 8+t, t)
+			g.i("VMOVUPS Z%d, %d(SP)", t, 512*t+64*l)
 		}
 	}
 	g.i("ADDQ $%d, DI", q6KBlock)
 	g.i("ADDQ $%d, SI", q6KAct)
+	if nx > 4 {
+		g.i("ADDQ $%d, R10", q6KAct)
+	}
 	g.i("DECQ CX")
 	g.i("JNZ loop")
 	for t := 0; t < nx; t++ {
+		if t > 0 {
+			g.i("ADDQ R11, DX")
+		}
 		for l := 0; l < 8; l++ {
 			g.i("VMOVUPS %d(SP), Z%d", 512*t+64*l, 16+l)
 		}
 		g.hsum8(16)
-		g.store(t, 16)
+		g.i("VMOVUPS Z16, (DX)")
 	}
 	g.i("VZEROUPPER")
 	g.i("RET")
