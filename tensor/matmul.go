@@ -32,10 +32,10 @@ const matmulInlineWork = 1 << 15
 // uses integer block dot products, so results match llama.cpp's rather than
 // an exact product.
 //
-// The conversion happens once per call; the weight rows are spread over the
-// pool's threads in contiguous ranges, and for n > 1 each thread runs every
-// token tile over a cache-sized tile of its rows, so each decoded weight
-// block serves many tokens. MatMul panics when the type is unsupported (see
+// The conversion happens once per call; the weight rows are cut into
+// contiguous ranges that the pool's threads take in turn, and for n > 1 each
+// thread runs every token tile over a cache-sized tile of its rows, so each
+// decoded weight block serves many tokens. MatMul panics when the type is unsupported (see
 // MatMulSupported) or the slices are too short: both are programming
 // errors.
 func MatMul(p *Pool, out []float32, w Matrix, x []float32, n int) {
@@ -104,7 +104,7 @@ func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
 		convert(0, 1)
 	}
 
-	bounds := matmulSplit(parts, rows, p.Threads())
+	bounds := matmulSplit(parts, rows, p.Chunks())
 	p.Run(len(bounds)-1, func(lo, hi int) {
 		for j := range parts {
 			part := &parts[j]
@@ -120,23 +120,23 @@ func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
 	}
 }
 
-// matmulSplit divides the stacked rows of parts into one contiguous range
-// per thread, [bounds[t], bounds[t+1]), with about the same weight bytes in
-// each: rows of different types cost about what they weigh, so a stack of
+// matmulSplit divides the stacked rows of parts into the given number of
+// contiguous ranges (fewer when there are fewer rows), [bounds[t],
+// bounds[t+1]), with about the same weight bytes in each: rows of different types cost about what they weigh, so a stack of
 // Q4_K and Q6_K matrices is not split by row count.
-func matmulSplit(parts []matmulPart, rows, threads int) []int {
-	threads = max(1, min(threads, rows))
+func matmulSplit(parts []matmulPart, rows, pieces int) []int {
+	pieces = max(1, min(pieces, rows))
 	total := 0
 	for _, part := range parts {
 		total += part.w.Rows * part.w.RowBytes()
 	}
-	bounds := make([]int, threads+1)
-	bounds[threads] = rows
+	bounds := make([]int, pieces+1)
+	bounds[pieces] = rows
 	t, before := 1, 0 // the next bound to place; bytes of the rows before part
 	for _, part := range parts {
 		wrb := max(part.w.RowBytes(), 1)
-		for ; t < threads; t++ {
-			target := total * t / threads // bytes before bound t
+		for ; t < pieces; t++ {
+			target := total * t / pieces // bytes before bound t
 			r := (target - before + wrb - 1) / wrb
 			if part.packed != nil {
 				r = (r + repackRows - 1) / repackRows * repackRows // whole groups
@@ -148,7 +148,7 @@ func matmulSplit(parts []matmulPart, rows, threads int) []int {
 		}
 		before += part.w.Rows * part.w.RowBytes()
 	}
-	for ; t < threads; t++ {
+	for ; t < pieces; t++ {
 		bounds[t] = rows
 	}
 	return bounds

@@ -5,10 +5,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // kernelCheckCover runs one loop over [0, n) and checks that every index is
-// visited exactly once, in contiguous chunks no more numerous than threads.
+// visited exactly once, in contiguous chunks no more numerous than
+// p.Chunks().
 func kernelCheckCover(t *testing.T, p *Pool, n int) {
 	t.Helper()
 	hits := make([]int32, n)
@@ -28,7 +30,7 @@ func kernelCheckCover(t *testing.T, p *Pool, n int) {
 			t.Fatalf("%d threads, n=%d: index %d visited %d times", p.Threads(), n, i, h)
 		}
 	}
-	if c := int(chunks.Load()); c > p.Threads() || (n > 0 && c == 0) {
+	if c := int(chunks.Load()); c > p.Chunks() || (n > 0 && c == 0) {
 		t.Fatalf("%d threads, n=%d: %d chunks", p.Threads(), n, c)
 	}
 }
@@ -53,20 +55,54 @@ func TestPoolRunCoversRange(t *testing.T) {
 func TestPoolChunksAreBalanced(t *testing.T) {
 	p := NewPool(4)
 	defer p.Close()
-	var mu sync.Mutex
-	var sizes []int
-	p.Run(10, func(lo, hi int) {
-		mu.Lock()
-		sizes = append(sizes, hi-lo)
-		mu.Unlock()
-	})
-	if len(sizes) != 4 {
-		t.Fatalf("%d chunks, want 4", len(sizes))
-	}
-	for _, s := range sizes {
-		if s < 2 || s > 3 {
-			t.Errorf("chunk sizes %v; want 2 or 3 each", sizes)
+	for _, n := range []int{10, 16, 100, 1001} {
+		var mu sync.Mutex
+		var sizes []int
+		p.Run(n, func(lo, hi int) {
+			mu.Lock()
+			sizes = append(sizes, hi-lo)
+			mu.Unlock()
+		})
+		want := min(n, p.Chunks())
+		size := (n + want - 1) / want
+		if len(sizes) > want || len(sizes) < (n+size-1)/size {
+			t.Fatalf("n=%d: %d chunks, want %d", n, len(sizes), (n+size-1)/size)
 		}
+		short := 0
+		for _, s := range sizes {
+			if s != size {
+				short++
+			}
+			if s > size || s < 1 {
+				t.Errorf("n=%d: chunk sizes %v; want %d each but the last", n, sizes, size)
+			}
+		}
+		if short > 1 {
+			t.Errorf("n=%d: chunk sizes %v; want %d each but the last", n, sizes, size)
+		}
+	}
+}
+
+// TestPoolSlowChunk checks that Run waits for a chunk that takes long (the
+// caller runs out of chunks first and must not return early), and that a
+// worker that misses a loop entirely does no harm.
+func TestPoolSlowChunk(t *testing.T) {
+	p := NewPool(2)
+	defer p.Close()
+	for i := 0; i < 20; i++ {
+		var sum atomic.Int64
+		p.Run(16, func(lo, hi int) {
+			if lo == 15 {
+				time.Sleep(time.Duration(i%3) * time.Millisecond)
+			}
+			for j := lo; j < hi; j++ {
+				sum.Add(int64(j))
+			}
+		})
+		if sum.Load() != 120 {
+			t.Fatalf("run %d: sum %d when Run returned, want 120", i, sum.Load())
+		}
+		time.Sleep(time.Duration(i%2) * 200 * time.Microsecond) // let the worker fall asleep
 	}
 }
 
