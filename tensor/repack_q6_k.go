@@ -3,19 +3,28 @@ package tensor
 import "encoding/binary"
 
 // Repacked Q6_K, used for batches of two tokens or more (prefill and
-// batched decoding, where the products are compute-bound; single tokens are
-// memory-bound and read the smaller stored rows). One super-block of a
-// group (5664 bytes) is:
+// batched decoding; single tokens are memory-bound and read the smaller
+// stored rows). The six-bit values stay six bits, so a batch step streams
+// about as many bytes as the stored rows (3872 for 16×256 values, against
+// 3360 stored). One super-block of a group is:
 //
-//	[0:32)       the sixteen rows' d (f16)
-//	[32:1056)    for each 16-element group s, 64 bytes: the rows' scale
-//	             as a pair of int16 (sc, sc), row r at 32+64s+4r
-//	[1056:1568)  for each lane l, the rows' K(l) = Σ 128·sc·Σq over the
-//	             words of the lane, as int32, row r at 1056+64l+4r
-//	[1568:5664)  64 chunks of 64 bytes: chunk w holds elements 4w..4w+3 of
-//	             each row as signed values q = u-32, row r at 4r
+//	[0:32)      the sixteen rows' d (f16)
+//	[32:288)    the rows' scales: sub-block s, row r at 32+16s+r (int8)
+//	[288:3872)  eight lane records of 448 bytes, lane l at 288+448l
 //
-// The kernels read activations as Q8_K blocks rearranged (260 bytes): d
+// A lane record holds what the AVX2 kernel's integer lane l sums: the
+// words w = l, l+8, .., l+56 (elements 4w..4w+3), chunk c being word 8c+l.
+//
+//	[0:64)     the rows' -K(l) = -Σ 128·sc·Σq over the lane's words, int32,
+//	           row r at 4r
+//	[64:320)   four vectors of low four bits: vector i holds chunk 2i in
+//	           its low nibbles and chunk 2i+1 in its high ones, element e of
+//	           row r at byte 4r+e
+//	[320:448)  two vectors of the high two bits (bits 4 and 5 of u): vector
+//	           h holds chunk 4h+k at bits 2k and 2k+1
+//
+// where u is the stored six-bit value and q = u-32 the signed one. The
+// kernels read activations as Q8_K blocks rearranged (260 bytes): d
 // (float32), then the 256 quants plus 128 as unsigned bytes, so that
 // Σ sc·Σ(y+128)·q - K = Σ sc·Σ y·q exactly, with one multiply-add of
 // unsigned by signed bytes per word. They compute what ggml's AVX2 kernel
@@ -32,8 +41,13 @@ var _ = addRepackFormat(&repackFormat{
 })
 
 const (
-	q6KGroupBlock = 5664
+	q6KGroupBlock = 3872
 	q6KActBlock   = 260
+	q6KScales     = 32
+	q6KLanes      = 288
+	q6KLane       = 448
+	q6KLaneLow    = 64
+	q6KLaneHigh   = 320
 )
 
 // repackQ6_K writes group g of the Q6_K matrix m.
@@ -42,26 +56,29 @@ func repackQ6_K(m Matrix, g int, dst []byte) {
 	var u [QK_K]byte
 	for ib := 0; ib < m.Cols/QK_K; ib++ {
 		d := dst[ib*q6KGroupBlock:][:q6KGroupBlock]
+		clear(d)
 		for r := 0; r < repackRows; r++ {
 			b := m.Data[(g*repackRows+r)*wrb+ib*210:][:210]
 			copy(d[2*r:], b[208:210])
 			for s := 0; s < 16; s++ {
-				c := uint16(int16(int8(b[192+s])))
-				binary.LittleEndian.PutUint32(d[32+64*s+4*r:], uint32(c)|uint32(c)<<16)
+				d[q6KScales+16*s+r] = b[192+s]
 			}
 			q6KValues(b, &u)
-			var k [8]int32
-			for w := 0; w < 64; w++ {
-				v := binary.LittleEndian.Uint32(u[4*w:])
-				// Each byte u-32 as int8: u^0x20 where bit 5 is set,
-				// u|0xe0 where it is clear (u < 64).
-				b5 := v >> 5 & 0x01010101
-				binary.LittleEndian.PutUint32(d[1568+64*w+4*r:], v^0x20202020|(b5^0x01010101)*0xe0)
-				sum := int32(v*0x01010101>>24) - 128 // Σ(u-32) over the four bytes
-				k[w%8] += 128 * int32(int8(b[192+w/4])) * sum
-			}
-			for l, v := range k {
-				binary.LittleEndian.PutUint32(d[1056+64*l+4*r:], uint32(v))
+			for l := 0; l < 8; l++ {
+				lane := d[q6KLanes+q6KLane*l:][:q6KLane]
+				k := int32(0)
+				for c := 0; c < 8; c++ {
+					w := 8*c + l
+					sum := int32(0)
+					for e := 0; e < 4; e++ {
+						v := u[4*w+e]
+						sum += int32(v) - 32
+						lane[q6KLaneLow+64*(c/2)+4*r+e] |= v & 0x0f << (4 * (c % 2))
+						lane[q6KLaneHigh+64*(c/4)+4*r+e] |= v >> 4 << (2 * (c % 4))
+					}
+					k += 128 * int32(int8(b[192+w/4])) * sum
+				}
+				binary.LittleEndian.PutUint32(lane[4*r:], uint32(-k))
 			}
 		}
 	}
@@ -114,16 +131,20 @@ func q6_Kx16Go(w, x []byte, nb, xStride, nx int, out []float32, outStride int) {
 			yd := kernelF32At(y)
 			for r := 0; r < repackRows; r++ {
 				var p [8]int32
-				for wd := 0; wd < 64; wd++ {
-					sc := int32(int16(binary.LittleEndian.Uint16(blk[32+64*(wd/4)+4*r:])))
-					var s int32
-					for e := 0; e < 4; e++ {
-						s += int32(int8(blk[1568+64*wd+4*r+e])) * int32(y[4+4*wd+e])
-					}
-					p[wd%8] += sc * s
-				}
 				for l := range p {
-					p[l] -= int32(binary.LittleEndian.Uint32(blk[1056+64*l+4*r:]))
+					lane := blk[q6KLanes+q6KLane*l:][:q6KLane]
+					p[l] = int32(binary.LittleEndian.Uint32(lane[4*r:]))
+					for c := 0; c < 8; c++ {
+						wd := 8*c + l
+						sc := int32(int8(blk[q6KScales+16*(wd/4)+r]))
+						var s int32
+						for e := 0; e < 4; e++ {
+							lo := lane[q6KLaneLow+64*(c/2)+4*r+e] >> (4 * (c % 2)) & 0x0f
+							hi := lane[q6KLaneHigh+64*(c/4)+4*r+e] >> (2 * (c % 4)) & 0x03
+							s += (int32(lo|hi<<4) - 32) * int32(y[4+4*wd+e])
+						}
+						p[l] += sc * s
+					}
 				}
 				acc[r].add(t, yd*kernelF16At(blk[2*r:]), &p)
 			}

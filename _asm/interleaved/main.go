@@ -255,12 +255,14 @@ func (g *gen) routineQ4_K() {
 // Layout of one Q6_K packed super-block (see tensor/repack_q6_k.go) and
 // its activation block.
 const (
-	q6KBlock  = 5664
-	q6KScales = 32
-	q6KK      = 1056
-	q6KQuants = 1568
-	q6KAct    = 260
-	q6KActQ   = 4
+	q6KBlock   = 3872
+	q6KScales  = 32
+	q6KLanes   = 288
+	q6KLane    = 448
+	q6KLaneLow = 64
+	q6KLaneHi  = 320
+	q6KAct     = 260
+	q6KActQ    = 4
 )
 
 // maxTokensQ6_K is the most activation rows one Q6_K routine takes, as
@@ -269,23 +271,29 @@ const maxTokensQ6_K = 8
 
 // q6KAccs is the number of integer accumulators per activation row of the
 // nx-row Q6_K routine: one when there are rows enough to keep the
-// multiply-adds' latency covered, more (summed at the end of a lane) for
+// multiply-adds' latency covered, more (added at the end of a lane) for
 // fewer rows.
 func q6KAccs(nx int) int { return min(4, max(1, 8/nx)) }
 
-// routineQ6_K emits the Q6_K kernel for nx activation rows. It takes a
-// super-block a lane at a time: for lane l, the eight chunks w = l, l+8, ..,
-// l+56 are multiplied with every row's words into the rows' integer sums,
-// which are then converted and added into the float32 lanes in the frame
-// (row t's lane l at 512t+64l(SP)). Z(a·nx+t) are row t's integer
-// accumulators (a < q6KAccs(nx)), Z8+t its scale products d·d(y), Z16 the
-// scale pairs of the chunk's group, Z17 the chunk's quants, Z18..Z23
-// products and broadcast words, Z28 zero.
+// routineQ6_K emits the Q6_K kernel for nx activation rows. Each
+// super-block starts by widening the sixteen sub-blocks' scales to pairs
+// of int16 in the frame (sub-block s at 512nx+64s(SP)); then it takes the
+// eight lanes in turn: a lane's eight chunks are rebuilt from their low
+// nibbles and high bits, each multiplied with every row's word into the
+// rows' integer sums, which are then converted and added into the float32
+// lanes in the frame (row t's lane l at 512t+64l(SP)).
+//
+// Z(a·nx+t) are row t's integer accumulators (a < q6KAccs(nx)), Z8+t its
+// scale products d·d(y), Z16 the chunk's scale pairs, Z17 the chunk's
+// quants, Z18 the low-nibble vector, Z19 the high-bit vector, Z20 the high
+// bits in place, Z21..Z28 broadcast words and products, Z29 bytes 0x0f,
+// Z30 bytes 0x30, Z31 bytes 0x20.
 func (g *gen) routineQ6_K(nx int) {
 	name := routineName("q6_K", nx)
 	accs := q6KAccs(nx)
+	scales := 512 * nx
 	g.p("// func %s(w, x *byte, nb, xStride int, out *float32, outStride int)", name)
-	g.p("TEXT ·%s(SB), $%d-48", name, 512*nx)
+	g.p("TEXT ·%s(SB), $%d-48", name, scales+1024)
 	g.i("MOVQ w+0(FP), DI")
 	g.i("MOVQ x+8(FP), SI")
 	g.i("MOVQ nb+16(FP), CX")
@@ -297,26 +305,43 @@ func (g *gen) routineQ6_K(nx int) {
 	if nx > 4 {
 		g.i("LEAQ (SI)(R8*4), R10")
 	}
-	g.i("VPXORD Z28, Z28, Z28")
+	for _, c := range []struct {
+		v   string
+		reg int
+	}{{"0x0f0f0f0f", 29}, {"0x30303030", 30}, {"0x20202020", 31}} {
+		g.i("MOVL $%s, AX", c.v)
+		g.i("VPBROADCASTD AX, Z%d", c.reg)
+	}
+	g.i("VPXORD Z0, Z0, Z0")
 	for off := 0; off < 512*nx; off += 64 {
-		g.i("VMOVUPS Z28, %d(SP)", off)
+		g.i("VMOVUPS Z0, %d(SP)", off)
 	}
 	g.p("loop:")
-	g.i("VCVTPH2PS (DI), Z24")
+	// Scale pairs: each row's int8 scale sign-extended to 32 bits, its
+	// low half then shifted into the high one and the two halves joined.
+	g.i("MOVL $0x0000ffff, AX")
+	g.i("VPBROADCASTD AX, Z18")
+	for s := 0; s < 16; s++ {
+		g.i("VPMOVSXBD %d(DI), Z17", q6KScales+16*s)
+		g.i("VPSLLD $16, Z17, Z20")
+		g.i("VPTERNLOGD $0xd8, Z18, Z17, Z20") // Z18 ? Z17 : Z20
+		g.i("VMOVDQU64 Z20, %d(SP)", scales+64*s)
+	}
+	g.i("VCVTPH2PS (DI), Z17")
 	for t := 0; t < nx; t++ {
-		g.i("VMULPS.BCST %s, Z24, Z%d", token(t, 0), 8+t)
+		g.i("VMULPS.BCST %s, Z17, Z%d", token(t, 0), 8+t)
 	}
 	tmp := 0
 	for l := 0; l < 8; l++ {
+		lane := q6KLanes + q6KLane*l
 		if nx >= 2 {
 			// Batches are compute-bound: ask for the next super-block an
 			// eighth at a time while this one is worked on.
-			g.prefetch(q6KBlock+l*q6KBlock/8, q6KBlock/8)
+			g.prefetch(q6KBlock+l*q6KBlock/8, (q6KBlock/8+63)/64*64)
 		}
 		for t := 0; t < nx; t++ {
 			// The first accumulator starts at -K(l), the others at 0.
-			g.i("VMOVDQU32 %d(DI), Z%d", q6KK+64*l, t)
-			g.i("VPSUBD Z%d, Z28, Z%d", t, t) // Z28 is zero: negate
+			g.i("VMOVDQU32 %d(DI), Z%d", lane, t)
 			for a := 1; a < accs; a++ {
 				r := a*nx + t
 				g.i("VPXORD Z%d, Z%d, Z%d", r, r, r)
@@ -324,10 +349,33 @@ func (g *gen) routineQ6_K(nx int) {
 		}
 		for c := 0; c < 8; c++ {
 			w := 8*c + l
-			g.i("VMOVDQU64 %d(DI), Z16", q6KScales+64*(w/4))
-			g.i("VMOVDQU64 %d(DI), Z17", q6KQuants+64*w)
+			if c%2 == 0 {
+				g.i("VMOVDQU64 %d(DI), Z18", lane+q6KLaneLow+64*(c/2))
+				g.i("VPANDD Z29, Z18, Z17")
+			} else {
+				g.i("VPSRLW $4, Z18, Z17")
+				g.i("VPANDD Z29, Z17, Z17")
+			}
+			if c%4 == 0 {
+				g.i("VMOVDQU64 %d(DI), Z19", lane+q6KLaneHi+64*(c/4))
+			}
+			high := 20
+			switch c % 4 {
+			case 0:
+				g.i("VPSLLW $4, Z19, Z20")
+			case 1:
+				g.i("VPSLLW $2, Z19, Z20")
+			case 2:
+				high = 19
+			case 3:
+				g.i("VPSRLW $2, Z19, Z20")
+			}
+			// quants = (high & 0x30 | low) - 32
+			g.i("VPTERNLOGD $0xf8, Z30, Z%d, Z17", high)
+			g.i("VPSUBB Z31, Z17, Z17")
+			g.i("VMOVDQU64 %d(SP), Z16", scales+64*(w/4))
 			for t := 0; t < nx; t++ {
-				y, p := 18+2*(tmp%3), 19+2*(tmp%3)
+				y, p := 21+2*(tmp%4), 22+2*(tmp%4)
 				tmp++
 				g.i("VPBROADCASTD %s, Z%d", token(t, q6KActQ+4*w), y)
 				g.i("VPMADDUBSW Z17, Z%d, Z%d", y, p)
