@@ -114,6 +114,7 @@ func repackMatrix(m Matrix) []byte {
 	gb := m.Cols / f.typ.BlockSize() * f.block
 	groups := m.Rows / repackRows
 	dst := make([]byte, groups*gb)
+	adviseHugePages(dst) // before the first write faults the pages in
 	workers := max(1, min(runtime.GOMAXPROCS(0), len(dst)>>20))
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
