@@ -81,6 +81,55 @@ func q8_0x16x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 //go:noescape
 func q4_Kx16x1VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
 
+// q4_Kx16x2VNNI multiplies nb blocks of sixteen repacked Q4_K rows at w
+// with 2 activation row(s) of Q8_K blocks with sub-block sum pairs, row t at
+// x[t*xStride]; it is q4_Kx16Go for nx = 2.
+//
+//go:noescape
+func q4_Kx16x2VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q4_Kx16x3VNNI multiplies nb blocks of sixteen repacked Q4_K rows at w
+// with 3 activation row(s) of Q8_K blocks with sub-block sum pairs, row t at
+// x[t*xStride]; it is q4_Kx16Go for nx = 3.
+//
+//go:noescape
+func q4_Kx16x3VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q4_Kx16x4VNNI multiplies nb blocks of sixteen repacked Q4_K rows at w
+// with 4 activation row(s) of Q8_K blocks with sub-block sum pairs, row t at
+// x[t*xStride]; it is q4_Kx16Go for nx = 4.
+//
+//go:noescape
+func q4_Kx16x4VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q4_Kx16x5VNNI multiplies nb blocks of sixteen repacked Q4_K rows at w
+// with 5 activation row(s) of Q8_K blocks with sub-block sum pairs, row t at
+// x[t*xStride]; it is q4_Kx16Go for nx = 5.
+//
+//go:noescape
+func q4_Kx16x5VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q4_Kx16x6VNNI multiplies nb blocks of sixteen repacked Q4_K rows at w
+// with 6 activation row(s) of Q8_K blocks with sub-block sum pairs, row t at
+// x[t*xStride]; it is q4_Kx16Go for nx = 6.
+//
+//go:noescape
+func q4_Kx16x6VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q4_Kx16x7VNNI multiplies nb blocks of sixteen repacked Q4_K rows at w
+// with 7 activation row(s) of Q8_K blocks with sub-block sum pairs, row t at
+// x[t*xStride]; it is q4_Kx16Go for nx = 7.
+//
+//go:noescape
+func q4_Kx16x7VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
+// q4_Kx16x8VNNI multiplies nb blocks of sixteen repacked Q4_K rows at w
+// with 8 activation row(s) of Q8_K blocks with sub-block sum pairs, row t at
+// x[t*xStride]; it is q4_Kx16Go for nx = 8.
+//
+//go:noescape
+func q4_Kx16x8VNNI(w, x *byte, nb, xStride int, out *float32, outStride int)
+
 // q6_Kx16x1VNNI multiplies nb blocks of sixteen repacked Q6_K rows at w
 // with 1 activation row(s) of Q8_K quants plus 128, row t at
 // x[t*xStride]; it is q6_Kx16Go for nx = 1.

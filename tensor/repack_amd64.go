@@ -10,7 +10,9 @@ var (
 		q4_0x16x1VNNI, q4_0x16x2VNNI, q4_0x16x3VNNI, q4_0x16x4VNNI,
 		q4_0x16x5VNNI, q4_0x16x6VNNI, q4_0x16x7VNNI, q4_0x16x8VNNI}
 	repackQ8_0VNNI = []repackRoutine{nil, q8_0x16x1VNNI, q8_0x16x2VNNI}
-	repackQ4_KVNNI = []repackRoutine{nil, q4_Kx16x1VNNI}
+	repackQ4_KVNNI = []repackRoutine{nil,
+		q4_Kx16x1VNNI, q4_Kx16x2VNNI, q4_Kx16x3VNNI, q4_Kx16x4VNNI,
+		q4_Kx16x5VNNI, q4_Kx16x6VNNI, q4_Kx16x7VNNI, q4_Kx16x8VNNI}
 	repackQ6_KVNNI = []repackRoutine{nil,
 		q6_Kx16x1VNNI, q6_Kx16x2VNNI, q6_Kx16x3VNNI, q6_Kx16x4VNNI,
 		q6_Kx16x5VNNI, q6_Kx16x6VNNI, q6_Kx16x7VNNI, q6_Kx16x8VNNI}

@@ -180,11 +180,12 @@ const (
 	q4KActQ    = 20
 )
 
-// routineQ4_K emits the Q4_K kernel for one activation row: per
+// routineQ4_K1 emits the Q4_K kernel for one activation row (decoding,
+// where it streams the weights faster than the lane-at-a-time form): per
 // super-block, Z0..Z7 the eight integer lane sums, Z8 and Z9 the scales
 // of a pair of sub-blocks as int16 pairs, Z16..Z23 the float32 lanes and
 // Z24..Z27 the float32 sums of the mins, Z31 bytes 0x0f.
-func (g *gen) routineQ4_K() {
+func (g *gen) routineQ4_K1() {
 	g.prologue(routineName("q4_K", 1), 1)
 	g.i("MOVL $0x0f0f0f0f, AX")
 	g.i("VPBROADCASTD AX, Z31")
@@ -252,6 +253,143 @@ func (g *gen) routineQ4_K() {
 	g.p("")
 }
 
+// routineQ4_K emits the Q4_K kernel for nx ≥ 2 activation rows, a lane at
+// a time like the Q6_K kernel (see routineQ6_K). Each super-block starts by
+// widening the eight sub-blocks' scales to pairs of int16 in the frame
+// (sub-block s at 768nx+64s(SP)) and adding the mins against the pairs of
+// sub-block sums into the rows' four float32 min lanes (row t's lane k at
+// 512nx+256t+64k(SP)); then, per lane l, the four chunks 8j+l give the
+// words of sub-blocks 2j (low nibbles) and 2j+1 (high nibbles), multiplied
+// with every row's words into its integer sums, which are converted and
+// added into the float32 lanes (row t's lane l at 512t+64l(SP)).
+//
+// Z(a·nx+t) are row t's integer accumulators (a < laneAccs(nx)), Z8+t its
+// scale products d·d(y), Z16 and Z17 the two sub-blocks' scale pairs, Z18
+// a chunk, Z19 and Z20 its low and high nibbles, Z21..Z28 broadcast words
+// and products, Z30 the float32 sign bit, Z31 bytes 0x0f.
+func (g *gen) routineQ4_K(nx int) {
+	name := routineName("q4_K", nx)
+	accs := laneAccs(nx)
+	mins, scales := 512*nx, 768*nx
+	g.p("// func %s(w, x *byte, nb, xStride int, out *float32, outStride int)", name)
+	g.p("TEXT ·%s(SB), $%d-48", name, scales+512)
+	g.i("MOVQ w+0(FP), DI")
+	g.i("MOVQ x+8(FP), SI")
+	g.i("MOVQ nb+16(FP), CX")
+	g.i("MOVQ xStride+24(FP), R8")
+	g.i("MOVQ out+32(FP), DX")
+	g.i("MOVQ outStride+40(FP), R11")
+	g.i("SHLQ $2, R11")
+	g.i("LEAQ (R8)(R8*2), R9")
+	if nx > 4 {
+		g.i("LEAQ (SI)(R8*4), R10")
+	}
+	g.i("MOVL $0x0f0f0f0f, AX")
+	g.i("VPBROADCASTD AX, Z31")
+	g.i("MOVL $0x80000000, AX")
+	g.i("VPBROADCASTD AX, Z30")
+	g.i("VPXORD Z0, Z0, Z0")
+	for off := 0; off < scales; off += 64 {
+		g.i("VMOVUPS Z0, %d(SP)", off)
+	}
+	g.p("loop:")
+	for sb := 0; sb < 8; sb++ {
+		g.i("VPMOVZXBD %d(DI), Z16", q4KScales+16*sb)
+		g.i("VPSLLD $16, Z16, Z17")
+		g.i("VPORD Z17, Z16, Z16")
+		g.i("VMOVDQU64 Z16, %d(SP)", scales+64*sb)
+	}
+	// The mins: -(d(y)·dmin) against the pairs of sub-block sums, the
+	// pairs of mins in Z0..Z3.
+	for k := 0; k < 4; k++ {
+		g.i("VPMOVZXBD %d(DI), Z%d", q4KMins+16*(2*k), k)
+		g.i("VPMOVZXBD %d(DI), Z17", q4KMins+16*(2*k+1))
+		g.i("VPSLLD $16, Z17, Z17")
+		g.i("VPORD Z17, Z%d, Z%d", k, k)
+	}
+	g.i("VCVTPH2PS 32(DI), Z4")
+	for t := 0; t < nx; t++ {
+		g.i("VMULPS.BCST %s, Z4, Z5", token(t, 0))
+		g.i("VPXORD Z30, Z5, Z5")
+		for k := 0; k < 4; k++ {
+			p := 16 + k
+			g.i("VPXORD Z%d, Z%d, Z%d", p, p, p)
+			g.i("VPDPWSSD.BCST %s, Z%d, Z%d", token(t, q4KActPair+4*k), k, p)
+			g.i("VCVTDQ2PS Z%d, Z%d", p, p)
+			g.i("VFMADD213PS %d(SP), Z5, Z%d", mins+256*t+64*k, p)
+			g.i("VMOVUPS Z%d, %d(SP)", p, mins+256*t+64*k)
+		}
+	}
+	g.i("VCVTPH2PS (DI), Z16")
+	for t := 0; t < nx; t++ {
+		g.i("VMULPS.BCST %s, Z16, Z%d", token(t, 0), 8+t)
+	}
+	tmp := 0
+	for l := 0; l < 8; l++ {
+		if nx >= 2 {
+			// Batches are compute-bound: ask for the next super-block an
+			// eighth at a time while this one is worked on.
+			g.prefetch(q4KBlock+l*q4KBlock/8, q4KBlock/8)
+		}
+		for a := 0; a < accs*nx; a++ {
+			g.i("VPXORD Z%d, Z%d, Z%d", a, a, a)
+		}
+		for j := 0; j < 4; j++ {
+			g.i("VMOVDQU64 %d(DI), Z18", q4KQuants+64*(8*j+l))
+			g.i("VPANDD Z31, Z18, Z19")
+			g.i("VPSRLW $4, Z18, Z20")
+			g.i("VPANDD Z31, Z20, Z20")
+			g.i("VMOVDQU64 %d(SP), Z16", scales+64*(2*j))
+			g.i("VMOVDQU64 %d(SP), Z17", scales+64*(2*j+1))
+			for h := 0; h < 2; h++ {
+				for t := 0; t < nx; t++ {
+					y, p := 21+2*(tmp%4), 22+2*(tmp%4)
+					tmp++
+					g.i("VPBROADCASTD %s, Z%d", token(t, q4KActQ+32*(2*j+h)+4*l), y)
+					g.i("VPMADDUBSW Z%d, Z%d, Z%d", y, 19+h, p)
+					g.i("VPDPWSSD Z%d, Z%d, Z%d", 16+h, p, ((2*j+h)%accs)*nx+t)
+				}
+			}
+		}
+		for t := 0; t < nx; t++ {
+			for a := 1; a < accs; a++ {
+				g.i("VPADDD Z%d, Z%d, Z%d", a*nx+t, t, t)
+			}
+			g.i("VCVTDQ2PS Z%d, Z%d", t, t)
+			g.i("VFMADD213PS %d(SP), Z%d, Z%d", 512*t+64*l, 8+t, t)
+			g.i("VMOVUPS Z%d, %d(SP)", t, 512*t+64*l)
+		}
+	}
+	g.i("ADDQ $%d, DI", q4KBlock)
+	g.i("ADDQ $%d, SI", q4KAct)
+	if nx > 4 {
+		g.i("ADDQ $%d, R10", q4KAct)
+	}
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	// hsum_float_8 of the lanes plus ((m0+m2)+(m1+m3)).
+	for t := 0; t < nx; t++ {
+		if t > 0 {
+			g.i("ADDQ R11, DX")
+		}
+		for l := 0; l < 8; l++ {
+			g.i("VMOVUPS %d(SP), Z%d", 512*t+64*l, 16+l)
+		}
+		g.hsum8(16)
+		for k := 0; k < 4; k++ {
+			g.i("VMOVUPS %d(SP), Z%d", mins+256*t+64*k, 24+k)
+		}
+		g.i("VADDPS Z26, Z24, Z24")
+		g.i("VADDPS Z27, Z25, Z25")
+		g.i("VADDPS Z25, Z24, Z24")
+		g.i("VADDPS Z24, Z16, Z16")
+		g.i("VMOVUPS Z16, (DX)")
+	}
+	g.i("VZEROUPPER")
+	g.i("RET")
+	g.p("")
+}
+
 // Layout of one Q6_K packed super-block (see tensor/repack_q6_k.go) and
 // its activation block.
 const (
@@ -265,15 +403,19 @@ const (
 	q6KActQ    = 4
 )
 
-// maxTokensQ6_K is the most activation rows one Q6_K routine takes, as
-// many as Q4_0's: the integer lane sums are kept one lane at a time.
-const maxTokensQ6_K = 8
+// maxTokensQ6_K and maxTokensQ4_K are the most activation rows one K-quant
+// routine takes, as many as Q4_0's: the integer lane sums are kept one lane
+// at a time.
+const (
+	maxTokensQ6_K = 8
+	maxTokensQ4_K = 8
+)
 
-// q6KAccs is the number of integer accumulators per activation row of the
-// nx-row Q6_K routine: one when there are rows enough to keep the
+// laneAccs is the number of integer accumulators per activation row of the
+// nx-row K-quant routines: one when there are rows enough to keep the
 // multiply-adds' latency covered, more (added at the end of a lane) for
 // fewer rows.
-func q6KAccs(nx int) int { return min(4, max(1, 8/nx)) }
+func laneAccs(nx int) int { return min(4, max(1, 8/nx)) }
 
 // routineQ6_K emits the Q6_K kernel for nx activation rows. Each
 // super-block starts by widening the sixteen sub-blocks' scales to pairs
@@ -283,14 +425,14 @@ func q6KAccs(nx int) int { return min(4, max(1, 8/nx)) }
 // rows' integer sums, which are then converted and added into the float32
 // lanes in the frame (row t's lane l at 512t+64l(SP)).
 //
-// Z(a·nx+t) are row t's integer accumulators (a < q6KAccs(nx)), Z8+t its
+// Z(a·nx+t) are row t's integer accumulators (a < laneAccs(nx)), Z8+t its
 // scale products d·d(y), Z16 the chunk's scale pairs, Z17 the chunk's
 // quants, Z18 the low-nibble vector, Z19 the high-bit vector, Z20 the high
 // bits in place, Z21..Z28 broadcast words and products, Z29 bytes 0x0f,
 // Z30 bytes 0x30, Z31 bytes 0x20.
 func (g *gen) routineQ6_K(nx int) {
 	name := routineName("q6_K", nx)
-	accs := q6KAccs(nx)
+	accs := laneAccs(nx)
 	scales := 512 * nx
 	g.p("// func %s(w, x *byte, nb, xStride int, out *float32, outStride int)", name)
 	g.p("TEXT ·%s(SB), $%d-48", name, scales+1024)
@@ -475,7 +617,7 @@ func stubs() []byte {
 	for _, f := range []struct {
 		typ, act string
 		max      int
-	}{{"q4_0", "Q8_0 blocks with sums", maxTokens}, {"q8_0", "Q8_0 blocks with lane corrections", maxTokensQ8_0}, {"q4_K", "Q8_K blocks with sub-block sum pairs", 1}, {"q6_K", "Q8_K quants plus 128", maxTokensQ6_K}} {
+	}{{"q4_0", "Q8_0 blocks with sums", maxTokens}, {"q8_0", "Q8_0 blocks with lane corrections", maxTokensQ8_0}, {"q4_K", "Q8_K blocks with sub-block sum pairs", maxTokensQ4_K}, {"q6_K", "Q8_K quants plus 128", maxTokensQ6_K}} {
 		for nx := 1; nx <= f.max; nx++ {
 			name := routineName(f.typ, nx)
 			fmt.Fprintf(&b, `// %s multiplies nb blocks of sixteen repacked %s rows at w
@@ -512,7 +654,10 @@ func main() {
 	for nx := 1; nx <= maxTokensQ8_0; nx++ {
 		g.routineQ8_0(nx)
 	}
-	g.routineQ4_K()
+	g.routineQ4_K1()
+	for nx := 2; nx <= maxTokensQ4_K; nx++ {
+		g.routineQ4_K(nx)
+	}
 	for nx := 1; nx <= maxTokensQ6_K; nx++ {
 		g.routineQ6_K(nx)
 	}
