@@ -4,8 +4,11 @@ package tensor
 
 import "golang.org/x/sys/cpu"
 
+// actAVX512 reports whether the CPU runs the AVX-512 quantizers.
+var actAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && legacyHasF16C()
+
 var _ = func() bool {
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && legacyHasF16C() {
+	if actAVX512 {
 		actQ8_0Accel = func(src []float32, dst []byte) {
 			nb := len(src) / 32
 			_ = dst[nb*34-1]
@@ -23,3 +26,26 @@ var _ = func() bool {
 //
 //go:noescape
 func quantizeQ8_0AVX512(src *float32, dst *byte, nb int)
+
+// actQ8_0SumsAccel, when not nil, writes activations straight in the layout
+// of the repacked Q4_0 kernels (see rewriteQ8Sums) with quantizeQ8_0SumsAVX512.
+var actQ8_0SumsAccel = func() func(src []float32, dst []byte) {
+	if !actAVX512 {
+		return nil
+	}
+	return func(src []float32, dst []byte) {
+		nb := len(src) / 32
+		if nb == 0 {
+			return
+		}
+		_ = dst[nb*q4_0ActBlock-1]
+		quantizeQ8_0SumsAVX512(&src[0], &dst[0], nb)
+	}
+}()
+
+// quantizeQ8_0SumsAVX512 is quantizeQ8_0AVX512 writing each block as
+// rewriteQ8Sums does: the scale widened back from f16 to float32, -8·Σq as
+// int32, then the quants (40 bytes a block).
+//
+//go:noescape
+func quantizeQ8_0SumsAVX512(src *float32, dst *byte, nb int)

@@ -17,6 +17,28 @@ func TestQuantizeQ8_0AsmMatchesGo(t *testing.T) {
 	if actQ8_0Accel == nil {
 		t.Skip("no AVX-512 on this CPU")
 	}
+	src := activationTestBlocks()
+	for _, n := range []int{32, 64, len(src)} {
+		want := make([]byte, n/32*34)
+		got := make([]byte, n/32*34+3)
+		actQuantizeQ8Go(Q8_0, src[:n], want)
+		actQ8_0Accel(src[:n], got)
+		if !bytes.Equal(got[:len(want)], want) || !bytes.Equal(got[len(want):], []byte{0, 0, 0}) {
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("n=%d: block %d byte %d = %#x, Go %#x", n, i/34, i%34, got[i], want[i])
+				}
+			}
+			t.Fatalf("n=%d: wrote past the blocks", n)
+		}
+	}
+}
+
+// activationTestBlocks returns blocks of 32 activations for the quantizer
+// tests: random ones of many magnitudes, and edge cases: a zero block,
+// subnormal and huge values, and values whose scaled quant is an exact
+// tie.
+func activationTestBlocks() []float32 {
 	rng := rand.New(rand.NewPCG(81, 5))
 	var blocks [][32]float32
 	for range 2000 {
@@ -39,18 +61,32 @@ func TestQuantizeQ8_0AsmMatchesGo(t *testing.T) {
 	for _, b := range blocks {
 		src = append(src, b[:]...)
 	}
-	for _, n := range []int{32, 64, len(src)} {
-		want := make([]byte, n/32*34)
-		got := make([]byte, n/32*34+3)
-		actQuantizeQ8Go(Q8_0, src[:n], want)
-		actQ8_0Accel(src[:n], got)
-		if !bytes.Equal(got[:len(want)], want) || !bytes.Equal(got[len(want):], []byte{0, 0, 0}) {
-			for i := range want {
-				if got[i] != want[i] {
-					t.Fatalf("n=%d: block %d byte %d = %#x, Go %#x", n, i/34, i%34, got[i], want[i])
-				}
-			}
-			t.Fatalf("n=%d: wrote past the blocks", n)
+	return src
+}
+
+// TestQuantizeQ8_0SumsAsmMatchesRewrite checks the assembly quantizer for
+// the repacked Q4_0 kernels against quantizing and rewriting each block,
+// byte for byte.
+func TestQuantizeQ8_0SumsAsmMatchesRewrite(t *testing.T) {
+	if actQ8_0SumsAccel == nil {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	src := activationTestBlocks()
+	nb := len(src) / 32
+	q := make([]byte, nb*34)
+	actQuantizeQ8Go(Q8_0, src, q)
+	want := make([]byte, nb*q4_0ActBlock)
+	for i := 0; i < nb; i++ {
+		rewriteQ8Sums(q[34*i:34*i+34], want[q4_0ActBlock*i:])
+	}
+	got := make([]byte, nb*q4_0ActBlock+3)
+	actQ8_0SumsAccel(src, got)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("block %d byte %d = %#x, want %#x", i/q4_0ActBlock, i%q4_0ActBlock, got[i], want[i])
 		}
+	}
+	if !bytes.Equal(got[len(want):], []byte{0, 0, 0}) {
+		t.Fatal("wrote past the last block")
 	}
 }

@@ -37,6 +37,9 @@ type repackFormat struct {
 	// rewrite writes one activation block, quantized to act.act, in the
 	// kernels' layout (actBlock bytes).
 	rewrite func(in, out []byte)
+	// direct, when set (by an assembly file), converts a whole activation
+	// row straight to the kernels' layout, as quantizing and rewrite do.
+	direct func(src []float32, dst []byte)
 	// goKernel is the Go twin of the kernels: nb blocks of one group at w
 	// against nx activation rows, row t at x[t*xStride:], the result for
 	// row t and weight row r at out[t*outStride+r].
@@ -131,6 +134,10 @@ func repackMatrix(m Matrix) []byte {
 // convert quantizes one activation row to the format's activation type
 // and writes it in the kernels' layout, a block at a time.
 func (f *repackFormat) convert(src []float32, dst []byte) {
+	if f.direct != nil {
+		f.direct(src, dst)
+		return
+	}
 	act := f.act.act
 	size, nb := act.TypeSize(), len(src)/act.BlockSize()
 	tmp := kernelScratch(nb * size)

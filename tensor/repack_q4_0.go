@@ -19,11 +19,16 @@ var _ = addRepackFormat(&repackFormat{
 	typ:      Q4_0,
 	block:    repackRows * 18,
 	act:      vecDotKernel{act: Q8_0},
-	actBlock: 40,
+	actBlock: q4_0ActBlock,
+	direct:   actQ8_0SumsAccel,
 	pack:     repackQ4_0,
 	rewrite:  rewriteQ8Sums,
 	goKernel: q4_0x16Go,
 })
+
+// q4_0ActBlock is the size of an activation block of the repacked Q4_0
+// kernels.
+const q4_0ActBlock = 40
 
 // repackQ4_0 writes group g of the Q4_0 matrix m.
 func repackQ4_0(m Matrix, g int, dst []byte) {
@@ -80,7 +85,7 @@ func q4_0x16Go(w, x []byte, nb, xStride, nx int, out []float32, outStride int) {
 			}
 		}
 		for t := 0; t < nx; t++ {
-			y := x[t*xStride+40*ib:][:40]
+			y := x[t*xStride+q4_0ActBlock*ib:][:q4_0ActBlock]
 			dy := kernelF32At(y)
 			s := int32(binary.LittleEndian.Uint32(y[4:]))
 			for r := 0; r < repackRows; r++ {
