@@ -58,16 +58,47 @@ func opsAxpy(alpha float32, x, y []float32) {
 //go:noescape
 func axpyAVX2(alpha float32, x, y *float32, n int)
 
-// opsDotRows is DotRows through dotRowsAVX2 (lengths checked by DotRows).
+// opsAVX512 reports whether the CPU runs the AVX-512 row forms.
+var opsAVX512 = opsAVX2 && cpu.X86.HasAVX512F
+
+// opsDotRows is DotRows through dotRowsAVX512, eight rows at a time, and
+// dotRowsAVX2 for the rest (lengths checked by DotRows).
 func opsDotRows(out, q, rows []float32, stride int, scale float32) {
+	m := len(out)
+	if opsAVX512 && m >= 8 {
+		m8 := m &^ 7
+		dotRowsAVX512(&q[0], &rows[0], stride, m8, len(q), scale, &out[0])
+		if m8 == m {
+			return
+		}
+		out, rows = out[m8:], rows[m8*stride:]
+	}
 	dotRowsAVX2(&q[0], &rows[0], stride, len(out), len(q), scale, &out[0])
 }
 
-// opsAxpyRows is AxpyRows through axpyRowsAVX2 (lengths checked by
-// AxpyRows).
+// opsAxpyRows is AxpyRows through axpyRowsAVX512 where y is a multiple of
+// 64 long and axpyRowsAVX2 otherwise (lengths checked by AxpyRows).
 func opsAxpyRows(y, w, rows []float32, stride int) {
+	if opsAVX512 && len(y)%64 == 0 {
+		axpyRowsAVX512(&w[0], &rows[0], stride, len(w), len(y), &y[0])
+		return
+	}
 	axpyRowsAVX2(&w[0], &rows[0], stride, len(w), len(y), &y[0])
 }
+
+// dotRowsAVX512 is dotRowsAVX2 for m a multiple of 8: it runs eight rows at
+// a time, each in the lanes and order of dotRowsAVX2, and adds up the
+// eight rows' lanes together (transposing as it goes), so the scores are
+// the same bit for bit.
+//
+//go:noescape
+func dotRowsAVX512(q, rows *float32, stride, m, n int, scale float32, out *float32)
+
+// axpyRowsAVX512 is axpyRowsAVX2 for n a multiple of 64, y kept in
+// registers 64 elements at a time.
+//
+//go:noescape
+func axpyRowsAVX512(w, rows *float32, stride, m, n int, y *float32)
 
 // dotRowsAVX2 sets out[p] = Σ q[i]·row_p[i] · scale for p < m, row p at
 // rows+p*stride and n a multiple of 32, each sum as Dot adds it:

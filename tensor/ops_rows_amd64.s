@@ -1,0 +1,177 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// Gather order of dotRowsAVX512's eight scores: score k sits in lane
+// 4(k%4) + k/4 after the reduction.
+DATA rowsGather<>+0(SB)/4, $0
+DATA rowsGather<>+4(SB)/4, $4
+DATA rowsGather<>+8(SB)/4, $8
+DATA rowsGather<>+12(SB)/4, $12
+DATA rowsGather<>+16(SB)/4, $1
+DATA rowsGather<>+20(SB)/4, $5
+DATA rowsGather<>+24(SB)/4, $9
+DATA rowsGather<>+28(SB)/4, $13
+GLOBL rowsGather<>(SB), RODATA|NOPTR, $32
+
+// func dotRowsAVX512(q, rows *float32, stride, m, n int, scale float32, out *float32)
+TEXT ·dotRowsAVX512(SB), NOSPLIT, $0-56
+	MOVQ         q+0(FP), R8
+	MOVQ         rows+8(FP), R9
+	MOVQ         stride+16(FP), R10
+	SHLQ         $2, R10
+	LEAQ         (R10)(R10*2), R13 // 3 strides
+	MOVQ         m+24(FP), R11
+	SHRQ         $3, R11
+	MOVQ         n+32(FP), R12
+	SHRQ         $5, R12
+	VBROADCASTSS scale+40(FP), Z31
+	MOVQ         out+48(FP), DX
+	VMOVDQU32    rowsGather<>(SB), Y30
+
+keys:
+	// Z(2k), Z(2k+1): key k's lanes of elements 32i..32i+15 and
+	// 32i+16..32i+31, the AVX2 accumulators 0|1 and 2|3.
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	MOVQ   R8, SI
+	MOVQ   R9, DI
+	LEAQ   (R9)(R10*4), BX
+	MOVQ   R12, CX
+
+chunk:
+	VMOVUPS     0(SI), Z16
+	VMOVUPS     64(SI), Z17
+	VFMADD231PS 0(DI), Z16, Z0
+	VFMADD231PS 64(DI), Z17, Z1
+	VFMADD231PS 0(DI)(R10*1), Z16, Z2
+	VFMADD231PS 64(DI)(R10*1), Z17, Z3
+	VFMADD231PS 0(DI)(R10*2), Z16, Z4
+	VFMADD231PS 64(DI)(R10*2), Z17, Z5
+	VFMADD231PS 0(DI)(R13*1), Z16, Z6
+	VFMADD231PS 64(DI)(R13*1), Z17, Z7
+	VFMADD231PS 0(BX), Z16, Z8
+	VFMADD231PS 64(BX), Z17, Z9
+	VFMADD231PS 0(BX)(R10*1), Z16, Z10
+	VFMADD231PS 64(BX)(R10*1), Z17, Z11
+	VFMADD231PS 0(BX)(R10*2), Z16, Z12
+	VFMADD231PS 64(BX)(R10*2), Z17, Z13
+	VFMADD231PS 0(BX)(R13*1), Z16, Z14
+	VFMADD231PS 64(BX)(R13*1), Z17, Z15
+	ADDQ        $128, SI
+	ADDQ        $128, DI
+	ADDQ        $128, BX
+	DECQ        CX
+	JNZ         chunk
+
+	// Per key (acc0+acc2)|(acc1+acc3).
+	VADDPS Z1, Z0, Z0
+	VADDPS Z3, Z2, Z2
+	VADDPS Z5, Z4, Z4
+	VADDPS Z7, Z6, Z6
+	VADDPS Z9, Z8, Z8
+	VADDPS Z11, Z10, Z10
+	VADDPS Z13, Z12, Z12
+	VADDPS Z15, Z14, Z14
+
+	// Low plus high 256 bits, two keys a register: v0|v1, v2|v3, ...
+	VSHUFF64X2 $0x44, Z2, Z0, Z16
+	VSHUFF64X2 $0xee, Z2, Z0, Z17
+	VADDPS     Z17, Z16, Z16
+	VSHUFF64X2 $0x44, Z6, Z4, Z18
+	VSHUFF64X2 $0xee, Z6, Z4, Z19
+	VADDPS     Z19, Z18, Z18
+	VSHUFF64X2 $0x44, Z10, Z8, Z20
+	VSHUFF64X2 $0xee, Z10, Z8, Z21
+	VADDPS     Z21, Z20, Z20
+	VSHUFF64X2 $0x44, Z14, Z12, Z22
+	VSHUFF64X2 $0xee, Z14, Z12, Z23
+	VADDPS     Z23, Z22, Z22
+
+	// Low plus high 128 bits, four keys a register: t0|t1|t2|t3, t4|..|t7.
+	VSHUFF32X4 $0x88, Z18, Z16, Z24
+	VSHUFF32X4 $0xdd, Z18, Z16, Z25
+	VADDPS     Z25, Z24, Z24
+	VSHUFF32X4 $0x88, Z22, Z20, Z26
+	VSHUFF32X4 $0xdd, Z22, Z20, Z27
+	VADDPS     Z27, Z26, Z26
+
+	// (t0+t1, t2+t3) of key k and of key k+4 in lane k.
+	VSHUFPS $0x88, Z26, Z24, Z16
+	VSHUFPS $0xdd, Z26, Z24, Z17
+	VADDPS  Z17, Z16, Z16
+
+	// (t0+t1)+(t2+t3): key k at 4k, key k+4 at 4k+1.
+	VSHUFPS $0x88, Z16, Z16, Z17
+	VSHUFPS $0xdd, Z16, Z16, Z18
+	VADDPS  Z18, Z17, Z17
+	VMULPS  Z31, Z17, Z17
+	VPERMPS Z17, Z30, Z17
+	VMOVUPS Y17, (DX)
+
+	ADDQ $32, DX
+	LEAQ (R9)(R10*8), R9
+	DECQ R11
+	JNZ  keys
+	VZEROUPPER
+	RET
+
+// func axpyRowsAVX512(w, rows *float32, stride, m, n int, y *float32)
+TEXT ·axpyRowsAVX512(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), R8
+	MOVQ rows+8(FP), R9
+	MOVQ stride+16(FP), R10
+	SHLQ $2, R10
+	MOVQ m+24(FP), R11
+	MOVQ n+32(FP), R12
+	SHRQ $6, R12
+	MOVQ y+40(FP), DX
+
+chunk:
+	VMOVUPS 0(DX), Z1
+	VMOVUPS 64(DX), Z2
+	VMOVUPS 128(DX), Z3
+	VMOVUPS 192(DX), Z4
+	MOVQ    R8, SI
+	MOVQ    R9, DI
+	MOVQ    R11, CX
+
+row:
+	VBROADCASTSS (SI), Z0
+	VMULPS       0(DI), Z0, Z5
+	VMULPS       64(DI), Z0, Z6
+	VMULPS       128(DI), Z0, Z7
+	VMULPS       192(DI), Z0, Z8
+	VADDPS       Z5, Z1, Z1
+	VADDPS       Z6, Z2, Z2
+	VADDPS       Z7, Z3, Z3
+	VADDPS       Z8, Z4, Z4
+	ADDQ         $4, SI
+	ADDQ         R10, DI
+	DECQ         CX
+	JNZ          row
+
+	VMOVUPS Z1, 0(DX)
+	VMOVUPS Z2, 64(DX)
+	VMOVUPS Z3, 128(DX)
+	VMOVUPS Z4, 192(DX)
+	ADDQ    $256, DX
+	ADDQ    $256, R9
+	DECQ    R12
+	JNZ     chunk
+	VZEROUPPER
+	RET
