@@ -9,6 +9,14 @@ var actAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && legacyHasF16C()
 
 var _ = func() bool {
 	if actAVX512 {
+		q8KAccel = func(src []float32, dst []byte) {
+			nb := len(src) / QK_K
+			if nb == 0 {
+				return
+			}
+			_ = dst[nb*q8KBlock-1]
+			quantizeQ8KAVX512(&src[0], &dst[0], nb)
+		}
 		actQ8_0Accel = func(src []float32, dst []byte) {
 			nb := len(src) / 32
 			_ = dst[nb*34-1]
@@ -49,3 +57,11 @@ var actQ8_0SumsAccel = func() func(src []float32, dst []byte) {
 //
 //go:noescape
 func quantizeQ8_0SumsAVX512(src *float32, dst *byte, nb int)
+
+// quantizeQ8KAVX512 quantizes nb blocks of 256 activations at src to Q8_K
+// blocks at dst, as quantizeQ8K does, bit for bit: the scale from the
+// first element of largest magnitude, each quant ggml's nearest_int of
+// iscale·x capped at 127 and kept to its low byte, the sums of sixteen.
+//
+//go:noescape
+func quantizeQ8KAVX512(src *float32, dst *byte, nb int)

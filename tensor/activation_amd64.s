@@ -127,3 +127,117 @@ szero:
 
 sdone:
 	RET
+
+// func quantizeQ8KAVX512(src *float32, dst *byte, nb int)
+TEXT ·quantizeQ8KAVX512(SB), NOSPLIT, $0-24
+	MOVQ         src+0(FP), SI
+	MOVQ         dst+8(FP), DI
+	MOVQ         nb+16(FP), CX
+	TESTQ        CX, CX
+	JZ           kdone
+	MOVL         $0x7fffffff, AX
+	VPBROADCASTD AX, Z31           // |x| mask
+	MOVL         $0x4b400000, AX   // 12582912.0
+	VPBROADCASTD AX, Z30
+	MOVL         $0x007fffff, AX
+	VPBROADCASTD AX, Z29
+	MOVL         $0x00400000, AX
+	VPBROADCASTD AX, Z28
+	MOVL         $127, AX
+	VPBROADCASTD AX, Z27
+	MOVL         $0xc2fe0000, AX   // -127.0
+	VMOVD        AX, X26
+	MOVL         $0x3f800000, AX   // 1.0
+	VMOVD        AX, X25
+
+kblock:
+	// amax over the block, a NaN never taken (it is the first operand).
+	VPXORD Z0, Z0, Z0
+	MOVQ   $0, BX
+
+kmax:
+	VPANDD (SI)(BX*1), Z31, Z1
+	VMAXPS Z0, Z1, Z0
+	ADDQ   $64, BX
+	CMPQ   BX, $1024
+	JNE    kmax
+	VEXTRACTF64X4 $1, Z0, Y1
+	VMAXPS        Y0, Y1, Y0
+	VEXTRACTF128  $1, Y0, X1
+	VMAXPS        X0, X1, X0
+	VPERMILPS     $0x4e, X0, X1
+	VMAXPS        X0, X1, X0
+	VPERMILPS     $0xb1, X0, X1
+	VMAXSS        X0, X1, X0       // amax
+	VMOVD         X0, AX
+	TESTL         AX, AX
+	JZ            kzero
+
+	// max: the first element whose magnitude is amax.
+	VBROADCASTSS X0, Z2
+	MOVQ         $0, BX
+
+kfind:
+	VPANDD   (SI)(BX*1), Z31, Z1
+	VCMPPS   $0, Z2, Z1, K1        // equal
+	KMOVW    K1, AX
+	TESTL    AX, AX
+	JNZ      kfound
+	ADDQ     $64, BX
+	JMP      kfind
+
+kfound:
+	BSFL   AX, AX
+	LEAQ   (BX)(AX*4), BX
+	VMOVSS (SI)(BX*1), X3          // max
+	VDIVSS X3, X26, X4             // iscale = -127/max
+	VDIVSS X4, X25, X5             // d = 1/iscale
+	VMOVSS X5, 0(DI)
+	VBROADCASTSS X4, Z4
+	MOVQ   $0, BX
+	MOVQ   $0, DX
+
+kquant:
+	// nearestInt(iscale·x) as ggml computes it, capped at 127, kept to
+	// its low byte.
+	VMULPS    (SI)(BX*4), Z4, Z1
+	VADDPS    Z30, Z1, Z1
+	VPANDD    Z29, Z1, Z1
+	VPSUBD    Z28, Z1, Z1
+	VPMINSD   Z27, Z1, Z1
+	VPMOVDB   Z1, 4(DI)(BX*1)
+	// The group's sum, of the bytes as stored.
+	VPMOVSXBD 4(DI)(BX*1), Z1
+	VEXTRACTI64X4 $1, Z1, Y2
+	VPADDD    Y2, Y1, Y1
+	VEXTRACTI128 $1, Y1, X2
+	VPADDD    X2, X1, X1
+	VPSHUFD   $0x4e, X1, X2
+	VPADDD    X2, X1, X1
+	VPSHUFD   $0xb1, X1, X2
+	VPADDD    X2, X1, X1
+	VMOVD     X1, AX
+	MOVW      AX, 260(DI)(DX*2)
+	ADDQ      $16, BX
+	INCQ      DX
+	CMPQ      DX, $16
+	JNE       kquant
+	JMP       knext
+
+kzero:
+	VPXORD    Z0, Z0, Z0
+	VMOVDQU64 Z0, 0(DI)
+	VMOVDQU64 Z0, 64(DI)
+	VMOVDQU64 Z0, 128(DI)
+	VMOVDQU64 Z0, 192(DI)
+	VMOVDQU64 Z0, 228(DI)          // to byte 292
+
+knext:
+	ADDQ $1024, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  kblock
+	VZEROUPPER
+
+kdone:
+	RET

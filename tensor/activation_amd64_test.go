@@ -90,3 +90,43 @@ func TestQuantizeQ8_0SumsAsmMatchesRewrite(t *testing.T) {
 		t.Fatal("wrote past the last block")
 	}
 }
+
+// TestQuantizeQ8KAsmMatchesGo checks the assembly Q8_K quantizer against
+// the Go one byte for byte, on the quantizer test blocks regrouped by 256,
+// a block whose largest magnitude comes first with both signs, and blocks
+// with subnormal maxima (whose scale overflows).
+func TestQuantizeQ8KAsmMatchesGo(t *testing.T) {
+	if q8KAccel == nil {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	src := activationTestBlocks()
+	src = src[:len(src)/QK_K*QK_K]
+	var signs, sub, nan [QK_K]float32
+	for j := range signs {
+		signs[j] = float32(j%7) - 3
+		sub[j] = float32(j%5) * 1e-44
+		nan[j] = float32(j)
+	}
+	signs[200] = -3 // |-3| = |3| at index 3 first
+	nan[10] = float32(math.NaN())
+	src = append(src, signs[:]...)
+	src = append(src, sub[:]...)
+	src = append(src, nan[:]...)
+	src = append(src, make([]float32, QK_K)...)
+	nb := len(src) / QK_K
+	want := make([]byte, nb*q8KBlock)
+	quantizeQ8KGo(src, want)
+	got := make([]byte, nb*q8KBlock+3)
+	for i := range got {
+		got[i] = 0xa5
+	}
+	q8KAccel(src, got)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("block %d byte %d = %#x, Go %#x", i/q8KBlock, i%q8KBlock, got[i], want[i])
+		}
+	}
+	if !bytes.Equal(got[len(want):], []byte{0xa5, 0xa5, 0xa5}) {
+		t.Fatal("wrote past the last block")
+	}
+}

@@ -76,6 +76,15 @@ func dequantQ8_1(src []byte, dst []float32) {
 }
 
 func quantizeQ8K(src []float32, dst []byte) {
+	if q8KAccel != nil {
+		q8KAccel(src, dst)
+		return
+	}
+	quantizeQ8KGo(src, dst)
+}
+
+// quantizeQ8KGo is quantizeQ8K in Go.
+func quantizeQ8KGo(src []float32, dst []byte) {
 	for i := 0; i < len(src)/QK_K; i++ {
 		x := src[QK_K*i : QK_K*(i+1)]
 		y := dst[q8KBlock*i : q8KBlock*(i+1)]
@@ -104,6 +113,10 @@ func quantizeQ8K(src []float32, dst []byte) {
 		binary.LittleEndian.PutUint32(y, math.Float32bits(1/iscale))
 	}
 }
+
+// q8KAccel, when set by an assembly file, is quantizeQ8K with the same
+// results bit for bit.
+var q8KAccel func(src []float32, dst []byte)
 
 func dequantQ8K(src []byte, dst []float32) {
 	for i := 0; i < len(dst)/QK_K; i++ {
