@@ -35,10 +35,33 @@ func RMSNorm(out, x, weight []float32, eps float32) {
 
 // Softmax replaces x with exp(x - max) / Σ exp(x - max), as ggml's soft_max:
 // the exponentials in float32, their sum in float64, then a multiply by the
-// float32 of 1/sum. Entries equal to -Inf (masked) become 0; at least one
-// entry must be finite.
+// float32 of 1/sum. The sum runs over eight lanes, element i in lane i%8,
+// added up as ((l0+l4)+(l2+l6))+((l1+l5)+(l3+l7)), so that it vectorizes
+// (float64 holds far more than the float32 result keeps, so the order
+// barely shows). Entries equal to -Inf (masked) become 0; at least one entry
+// must be finite.
 func Softmax(x []float32) {
 	if len(x) == 0 {
+		return
+	}
+	softmaxShift(x)
+	expFloats(x)
+	Scale(x, float32(1/sumLanes64(x)))
+}
+
+// Softmax's steps in assembly, when an assembly file sets them, with the
+// same results bit for bit: softmaxShiftAccel is softmaxShift,
+// sumLanes64Accel sumLanes64 and scaleAccel Scale.
+var (
+	softmaxShiftAccel func(x []float32)
+	sumLanes64Accel   func(x []float32) float64
+	scaleAccel        func(x []float32, s float32)
+)
+
+// softmaxShift subtracts the largest element of x from each.
+func softmaxShift(x []float32) {
+	if softmaxShiftAccel != nil {
+		softmaxShiftAccel(x)
 		return
 	}
 	m := float32(math.Inf(-1))
@@ -48,12 +71,18 @@ func Softmax(x []float32) {
 	for i := range x {
 		x[i] -= m
 	}
-	expFloats(x)
-	var sum float64
-	for _, e := range x {
-		sum += float64(e)
+}
+
+// sumLanes64 returns Softmax's float64 sum of x.
+func sumLanes64(x []float32) float64 {
+	if sumLanes64Accel != nil {
+		return sumLanes64Accel(x)
 	}
-	Scale(x, float32(1/sum))
+	var l [8]float64
+	for i, v := range x {
+		l[i%8] += float64(v)
+	}
+	return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]))
 }
 
 // SiLU returns x·sigmoid(x) = x/(1+exp(-x)) in float32, as ggml_silu_f32
@@ -154,6 +183,10 @@ func Mul(dst, a []float32) {
 
 // Scale multiplies every element of x by s.
 func Scale(x []float32, s float32) {
+	if scaleAccel != nil && len(x) > 0 {
+		scaleAccel(x, s)
+		return
+	}
 	for i := range x {
 		x[i] *= s
 	}

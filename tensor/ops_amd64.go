@@ -58,8 +58,35 @@ func opsAxpy(alpha float32, x, y []float32) {
 //go:noescape
 func axpyAVX2(alpha float32, x, y *float32, n int)
 
-// opsAVX512 reports whether the CPU runs the AVX-512 row forms.
-var opsAVX512 = opsAVX2 && cpu.X86.HasAVX512F
+// opsAVX512 reports whether the CPU runs the AVX-512 row forms and
+// Softmax's steps.
+var opsAVX512 = opsAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasBMI2
+
+var _ = func() bool {
+	if opsAVX512 {
+		softmaxShiftAccel = func(x []float32) { softmaxShiftAVX512(&x[0], len(x)) }
+		sumLanes64Accel = func(x []float32) float64 { return sumLanes64AVX512(&x[0], len(x)) }
+		scaleAccel = func(x []float32, s float32) { scaleAVX512(&x[0], len(x), s) }
+	}
+	return true
+}()
+
+// softmaxShiftAVX512 is softmaxShift on n > 0 elements, sixteen at a time
+// (the last few under a mask).
+//
+//go:noescape
+func softmaxShiftAVX512(x *float32, n int)
+
+// sumLanes64AVX512 is sumLanes64 on n > 0 elements: the eight lanes are
+// the eight float64 of one register.
+//
+//go:noescape
+func sumLanes64AVX512(x *float32, n int) float64
+
+// scaleAVX512 is Scale on n > 0 elements.
+//
+//go:noescape
+func scaleAVX512(x *float32, n int, s float32)
 
 // opsDotRows is DotRows through dotRowsAVX512, eight rows at a time, and
 // dotRowsAVX2 for the rest (lengths checked by DotRows).
