@@ -18,6 +18,8 @@ var _ = func() bool {
 	if opsAVX2 {
 		dotAccel, axpyAccel = opsDot, opsAxpy
 		dotRowsAccel, axpyRowsAccel = opsDotRows, opsAxpyRows
+		dotRowsGroupAccel = opsDotRowsGroup
+		axpyRowsGroupAccel = opsAxpyRowsGroup
 	}
 	return true
 }()
@@ -88,19 +90,26 @@ func sumLanes64AVX512(x *float32, n int) float64
 //go:noescape
 func scaleAVX512(x *float32, n int, s float32)
 
-// opsDotRows is DotRows through dotRowsAVX512, eight rows at a time, and
-// dotRowsAVX2 for the rest (lengths checked by DotRows).
+// opsDotRows is DotRows through opsDotRowsGroup.
 func opsDotRows(out, q, rows []float32, stride int, scale float32) {
-	m := len(out)
+	opsDotRowsGroup(out, len(out), q, len(q), 1, rows, stride, scale)
+}
+
+// opsDotRowsGroup is DotRowsGroup through dotRowsAVX512, eight rows at a
+// time for every query, and dotRowsAVX2 for the rest (lengths checked by
+// DotRowsGroup).
+func opsDotRowsGroup(out []float32, m int, q []float32, n, g int, rows []float32, stride int, scale float32) {
+	done := 0
 	if opsAVX512 && m >= 8 {
-		m8 := m &^ 7
-		dotRowsAVX512(&q[0], &rows[0], stride, m8, len(q), scale, &out[0])
-		if m8 == m {
-			return
-		}
-		out, rows = out[m8:], rows[m8*stride:]
+		done = m &^ 7
+		dotRowsAVX512(&q[0], &rows[0], stride, done, n, g, scale, &out[0], 4*n, 4*m)
 	}
-	dotRowsAVX2(&q[0], &rows[0], stride, len(out), len(q), scale, &out[0])
+	if done == m {
+		return
+	}
+	for h := 0; h < g; h++ {
+		dotRowsAVX2(&q[h*n], &rows[done*stride], stride, m-done, n, scale, &out[h*m+done])
+	}
 }
 
 // opsAxpyRows is AxpyRows through axpyRowsAVX512 where y is a multiple of
@@ -113,13 +122,51 @@ func opsAxpyRows(y, w, rows []float32, stride int) {
 	axpyRowsAVX2(&w[0], &rows[0], stride, len(w), len(y), &y[0])
 }
 
-// dotRowsAVX512 is dotRowsAVX2 for m a multiple of 8: it runs eight rows at
-// a time, each in the lanes and order of dotRowsAVX2, and adds up the
-// eight rows' lanes together (transposing as it goes), so the scores are
-// the same bit for bit.
+// opsAxpyRowsGroup is AxpyRowsGroup through the axpyRowsGroup kernels, four
+// queries at a time, where the outputs are a multiple of 64 long, and
+// AxpyRows otherwise (lengths checked by AxpyRowsGroup).
+func opsAxpyRowsGroup(y []float32, n int, w []float32, m, g int, rows []float32, stride int) {
+	if !opsAVX512 || n%64 != 0 {
+		for h := 0; h < g; h++ {
+			opsAxpyRows(y[h*n:(h+1)*n], w[h*m:(h+1)*m], rows, stride)
+		}
+		return
+	}
+	for h := 0; h < g; h += 4 {
+		k := axpyRowsGroupAVX512[min(4, g-h)]
+		k(&w[h*m], &rows[0], stride, m, n, 4*m, &y[h*n], 4*n)
+	}
+}
+
+// axpyRowsGroupAVX512 are the kernels by the number of queries they take.
+var axpyRowsGroupAVX512 = [5]func(w, rows *float32, stride, m, n, wStride int, y *float32, yStride int){
+	nil, axpyRowsGroup1AVX512, axpyRowsGroup2AVX512, axpyRowsGroup3AVX512, axpyRowsGroup4AVX512}
+
+// axpyRowsGroup1AVX512 .. axpyRowsGroup4AVX512 are axpyRowsAVX512 for one
+// to four queries against the same rows (query h's weights at
+// w+h·wStride bytes, its outputs at y+h·yStride bytes), n a multiple of 64:
+// each row is read once for all of them.
 //
 //go:noescape
-func dotRowsAVX512(q, rows *float32, stride, m, n int, scale float32, out *float32)
+func axpyRowsGroup1AVX512(w, rows *float32, stride, m, n, wStride int, y *float32, yStride int)
+
+//go:noescape
+func axpyRowsGroup2AVX512(w, rows *float32, stride, m, n, wStride int, y *float32, yStride int)
+
+//go:noescape
+func axpyRowsGroup3AVX512(w, rows *float32, stride, m, n, wStride int, y *float32, yStride int)
+
+//go:noescape
+func axpyRowsGroup4AVX512(w, rows *float32, stride, m, n, wStride int, y *float32, yStride int)
+
+// dotRowsAVX512 is dotRowsAVX2 for nq queries (query h at q+h·qStride bytes,
+// its scores at out+h·outStride bytes) and m a multiple of 8: it runs eight
+// rows at a time against every query in turn, each in the lanes and order
+// of dotRowsAVX2, and adds up the eight rows' lanes together (transposing
+// as it goes), so the scores are the same bit for bit.
+//
+//go:noescape
+func dotRowsAVX512(q, rows *float32, stride, m, n, nq int, scale float32, out *float32, qStride, outStride int)
 
 // axpyRowsAVX512 is axpyRowsAVX2 for n a multiple of 64, y kept in
 // registers 64 elements at a time.

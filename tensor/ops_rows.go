@@ -10,8 +10,10 @@ import "fmt"
 // dotRowsAccel and axpyRowsAccel, when set by an assembly file, run whole
 // runs of rows whose length is a multiple of 32.
 var (
-	dotRowsAccel  func(out, q, rows []float32, stride int, scale float32)
-	axpyRowsAccel func(y, w, rows []float32, stride int)
+	dotRowsAccel       func(out, q, rows []float32, stride int, scale float32)
+	axpyRowsAccel      func(y, w, rows []float32, stride int)
+	dotRowsGroupAccel  func(out []float32, m int, q []float32, n, g int, rows []float32, stride int, scale float32)
+	axpyRowsGroupAccel func(y []float32, n int, w []float32, m, g int, rows []float32, stride int)
 )
 
 // DotRows sets the attention scores of a query against len(out) rows:
@@ -35,6 +37,34 @@ func DotRows(out, q, rows []float32, stride int, scale float32) {
 	}
 }
 
+// DotRowsGroup is DotRows for g queries that share their rows (the query
+// heads of one KV head in grouped-query attention), each query n long and
+// its m scores in turn:
+//
+//	for h := 0; h < g; h++ {
+//		DotRows(out[h*m:(h+1)*m], q[h*n:(h+1)*n], rows, stride, scale)
+//	}
+//
+// The rows are read once for all the queries rather than once per query.
+func DotRowsGroup(out []float32, m int, q []float32, n, g int, rows []float32, stride int, scale float32) {
+	if m == 0 || g == 0 {
+		return
+	}
+	if len(out) < g*m || len(q) < g*n {
+		panic(fmt.Sprintf("tensor: DotRowsGroup: %d queries of %d with %d scores each need q of %d and out of %d, have %d and %d", g, n, m, g*n, g*m, len(q), len(out)))
+	}
+	if need := (m-1)*stride + n; len(rows) < need || stride < n {
+		panic(fmt.Sprintf("tensor: DotRowsGroup: %d rows of %d with stride %d need %d elements, have %d", m, n, stride, need, len(rows)))
+	}
+	if dotRowsGroupAccel != nil && n%32 == 0 && n > 0 {
+		dotRowsGroupAccel(out, m, q, n, g, rows, stride, scale)
+		return
+	}
+	for h := 0; h < g; h++ {
+		DotRows(out[h*m:(h+1)*m], q[h*n:(h+1)*n], rows, stride, scale)
+	}
+}
+
 // AxpyRows adds the weighted rows to y, in order:
 //
 //	for p, a := range w {
@@ -53,5 +83,32 @@ func AxpyRows(y, w, rows []float32, stride int) {
 	}
 	for p, a := range w {
 		Axpy(a, rows[p*stride:p*stride+len(y)], y)
+	}
+}
+
+// AxpyRowsGroup is AxpyRows for g sets of weights over the same m rows
+// (the query heads of one KV head), each output n long:
+//
+//	for h := 0; h < g; h++ {
+//		AxpyRows(y[h*n:(h+1)*n], w[h*m:(h+1)*m], rows, stride)
+//	}
+//
+// The rows are read once for all the sets rather than once per set.
+func AxpyRowsGroup(y []float32, n int, w []float32, m, g int, rows []float32, stride int) {
+	if m == 0 || g == 0 {
+		return
+	}
+	if len(y) < g*n || len(w) < g*m {
+		panic(fmt.Sprintf("tensor: AxpyRowsGroup: %d sets of %d weights for outputs of %d need w of %d and y of %d, have %d and %d", g, m, n, g*m, g*n, len(w), len(y)))
+	}
+	if need := (m-1)*stride + n; len(rows) < need || stride < n {
+		panic(fmt.Sprintf("tensor: AxpyRowsGroup: %d rows of %d with stride %d need %d elements, have %d", m, n, stride, need, len(rows)))
+	}
+	if axpyRowsGroupAccel != nil && n%32 == 0 && n > 0 {
+		axpyRowsGroupAccel(y, n, w, m, g, rows, stride)
+		return
+	}
+	for h := 0; h < g; h++ {
+		AxpyRows(y[h*n:(h+1)*n], w[h*m:(h+1)*m], rows, stride)
 	}
 }

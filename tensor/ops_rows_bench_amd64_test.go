@@ -11,14 +11,41 @@ import (
 // BenchmarkAttentionRows runs DotRows and AxpyRows over an attention
 // head's worth of cached positions (head size 64, rows 512 apart as in a
 // cache of eight KV heads), with the AVX-512 row forms and with the AVX2
-// ones alone.
+// ones alone, and the group forms for the four query heads of a KV head
+// against a loop over the four.
 func BenchmarkAttentionRows(b *testing.B) {
-	const n, stride, m = 64, 512, 256
+	const n, stride, m, g = 64, 512, 256, 4
 	rng := rand.New(rand.NewPCG(5, 6))
 	rows := kernelRandFloats(rng, (m-1)*stride+n, 1)
-	q := kernelRandFloats(rng, n, 1)
-	w := kernelRandFloats(rng, m, 1)
-	out, y := make([]float32, m), make([]float32, n)
+	q := kernelRandFloats(rng, g*n, 1)
+	w := kernelRandFloats(rng, g*m, 1)
+	out, y := make([]float32, g*m), make([]float32, g*n)
+	b.Run("group=4", func(b *testing.B) {
+		b.Run("DotRowsGroup", func(b *testing.B) {
+			for b.Loop() {
+				DotRowsGroup(out, m, q, n, g, rows, stride, 0.125)
+			}
+		})
+		b.Run("DotRowsPerHead", func(b *testing.B) {
+			for b.Loop() {
+				for h := 0; h < g; h++ {
+					DotRows(out[h*m:(h+1)*m], q[h*n:(h+1)*n], rows, stride, 0.125)
+				}
+			}
+		})
+		b.Run("AxpyRowsGroup", func(b *testing.B) {
+			for b.Loop() {
+				AxpyRowsGroup(y, n, w, m, g, rows, stride)
+			}
+		})
+		b.Run("AxpyRowsPerHead", func(b *testing.B) {
+			for b.Loop() {
+				for h := 0; h < g; h++ {
+					AxpyRows(y[h*n:(h+1)*n], w[h*m:(h+1)*m], rows, stride)
+				}
+			}
+		})
+	})
 	for _, avx512 := range []bool{true, false} {
 		if avx512 && !opsAVX512 {
 			continue
@@ -28,12 +55,12 @@ func BenchmarkAttentionRows(b *testing.B) {
 			opsAVX512 = avx512
 			b.Run("DotRows", func(b *testing.B) {
 				for b.Loop() {
-					DotRows(out, q, rows, stride, 0.125)
+					DotRows(out[:m], q[:n], rows, stride, 0.125)
 				}
 			})
 			b.Run("AxpyRows", func(b *testing.B) {
 				for b.Loop() {
-					AxpyRows(y, w, rows, stride)
+					AxpyRows(y[:n], w[:m], rows, stride)
 				}
 			})
 		})

@@ -67,3 +67,51 @@ func TestDotAxpyRowsPanicOnShortRows(t *testing.T) {
 		}()
 	}
 }
+
+// TestRowsGroupMatchLoops checks DotRowsGroup and AxpyRowsGroup against
+// DotRows and AxpyRows query by query, bit for bit, with canaries around
+// the results.
+func TestRowsGroupMatchLoops(t *testing.T) {
+	rng := rand.New(rand.NewPCG(62, 8))
+	canary := float32(math.Inf(-1))
+	for _, n := range []int{32, 48, 64, 128} {
+		for _, m := range []int{1, 7, 8, 9, 64, 300} {
+			for _, g := range []int{1, 2, 3, 4, 5, 8} {
+				stride := n*g + rng.IntN(3)*32
+				rows := kernelRandFloats(rng, (m-1)*stride+n, 1)
+				q := kernelRandFloats(rng, g*n, 1)
+				got := make([]float32, g*m+2)
+				for i := range got {
+					got[i] = canary
+				}
+				DotRowsGroup(got[1:g*m+1], m, q, n, g, rows, stride, 0.125)
+				want := make([]float32, g*m)
+				for h := 0; h < g; h++ {
+					DotRows(want[h*m:(h+1)*m], q[h*n:(h+1)*n], rows, stride, 0.125)
+				}
+				if got[0] != canary || got[g*m+1] != canary {
+					t.Fatalf("DotRowsGroup n=%d m=%d g=%d wrote outside out", n, m, g)
+				}
+				for i, v := range want {
+					if math.Float32bits(got[i+1]) != math.Float32bits(v) {
+						t.Fatalf("DotRowsGroup n=%d m=%d g=%d score %d: %v, DotRows %v", n, m, g, i, got[i+1], v)
+					}
+				}
+
+				w := kernelRandFloats(rng, g*m, 1)
+				y := kernelRandFloats(rng, g*n+2, 1)
+				y[0], y[g*n+1] = canary, canary
+				wantY := append([]float32(nil), y...)
+				AxpyRowsGroup(y[1:g*n+1], n, w, m, g, rows, stride)
+				for h := 0; h < g; h++ {
+					AxpyRows(wantY[1+h*n:1+(h+1)*n], w[h*m:(h+1)*m], rows, stride)
+				}
+				for i := range y {
+					if math.Float32bits(y[i]) != math.Float32bits(wantY[i]) {
+						t.Fatalf("AxpyRowsGroup n=%d m=%d g=%d y[%d] = %v, AxpyRows %v", n, m, g, i-1, y[i], wantY[i])
+					}
+				}
+			}
+		}
+	}
+}

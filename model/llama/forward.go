@@ -219,31 +219,35 @@ func attentionOrder(batch []model.Token) []int {
 
 // attention computes, for every token and query head, softmax(q·Kᵀ/√d)·V
 // over the token's sequence positions 0..pos, with query heads sharing KV
-// heads in groups (GQA). It writes one qDim row per token into out. The
-// threads take the tokens in the given order (see attentionOrder).
+// heads in groups (GQA): each task is one token's group of query heads,
+// which read their KV head's keys and values once between them. It writes
+// one qDim row per token into out. The threads take the tokens in the
+// given order (see attentionOrder).
 func (m *Model) attention(out, q []float32, c *model.Cache, layer int, batch []model.Token, order []int) {
 	hp := m.hp
 	hd, qDim, kvDim := hp.headDim, hp.heads*hp.headDim, hp.kvHeads*hp.headDim
 	group := hp.heads / hp.kvHeads
-	m.pool.Run(len(batch)*hp.heads, func(lo, hi int) {
+	m.pool.Run(len(batch)*hp.kvHeads, func(lo, hi int) {
 		var scores []float32
 		for task := lo; task < hi; task++ {
-			i, h := order[task/hp.heads], task%hp.heads
+			i, kh := order[task/hp.kvHeads], task%hp.kvHeads
 			t := batch[i]
 			span := t.Pos + 1
 			keys := c.Keys(layer, t.Seq, span)
 			vals := c.Values(layer, t.Seq, span)
-			kvOff := (h / group) * hd
-			qh := q[i*qDim+h*hd : i*qDim+(h+1)*hd]
-			if cap(scores) < span {
-				scores = make([]float32, span)
+			kvOff := kh * hd
+			first := i*qDim + kh*group*hd // the group's first query head
+			if cap(scores) < group*span {
+				scores = make([]float32, group*span)
 			}
-			scores = scores[:span]
-			tensor.DotRows(scores, qh, keys[kvOff:], kvDim, m.attScale)
-			tensor.Softmax(scores)
-			o := out[i*qDim+h*hd : i*qDim+(h+1)*hd]
+			scores = scores[:group*span]
+			tensor.DotRowsGroup(scores, span, q[first:first+group*hd], hd, group, keys[kvOff:], kvDim, m.attScale)
+			for h := 0; h < group; h++ {
+				tensor.Softmax(scores[h*span : (h+1)*span])
+			}
+			o := out[first : first+group*hd]
 			clear(o)
-			tensor.AxpyRows(o, scores, vals[kvOff:], kvDim)
+			tensor.AxpyRowsGroup(o, hd, scores, span, group, vals[kvOff:], kvDim)
 		}
 	})
 }
