@@ -2,6 +2,37 @@
 
 #include "textflag.h"
 
+// Q8_0_SCALE loads the block of 32 at SI into Z5 and Z6 and sets X0 to its
+// largest magnitude and X3 to the f16 of d = amax/127 (Z7 holds the
+// magnitude mask, X8 127.0).
+#define Q8_0_SCALE \
+	VMOVUPS       0(SI), Z5;      \
+	VMOVUPS       64(SI), Z6;     \
+	VPANDD        Z7, Z5, Z0;     \
+	VPANDD        Z7, Z6, Z1;     \
+	VMAXPS        Z1, Z0, Z0;     \
+	VEXTRACTF32X8 $1, Z0, Y1;     \
+	VMAXPS        Y1, Y0, Y0;     \
+	VEXTRACTF128  $1, Y0, X1;     \
+	VMAXPS        X1, X0, X0;     \
+	VPERMILPS     $0x4e, X0, X1;  \
+	VMAXPS        X1, X0, X0;     \
+	VPERMILPS     $0xb1, X0, X1;  \
+	VMAXSS        X1, X0, X0;     \
+	VDIVSS        X8, X0, X2;     \
+	VCVTPS2PH     $0, X2, X3
+
+// Q8_0_QUANTS scales Z5 and Z6 by X4 (127/amax, or 0) and leaves the quants,
+// rounded to nearest even and saturated, in X5 and X6.
+#define Q8_0_QUANTS \
+	VBROADCASTSS X4, Z4;  \
+	VMULPS       Z4, Z5, Z5; \
+	VMULPS       Z4, Z6, Z6; \
+	VCVTPS2DQ    Z5, Z5;  \
+	VCVTPS2DQ    Z6, Z6;  \
+	VPMOVSDB     Z5, X5;  \
+	VPMOVSDB     Z6, X6
+
 // func quantizeQ8_0AVX512(src *float32, dst *byte, nb int)
 TEXT ·quantizeQ8_0AVX512(SB), NOSPLIT, $0-24
 	MOVQ         src+0(FP), SI
@@ -15,21 +46,7 @@ TEXT ·quantizeQ8_0AVX512(SB), NOSPLIT, $0-24
 	VMOVD        AX, X8
 
 block:
-	VMOVUPS      0(SI), Z5
-	VMOVUPS      64(SI), Z6
-	VPANDD       Z7, Z5, Z0
-	VPANDD       Z7, Z6, Z1
-	VMAXPS       Z1, Z0, Z0
-	VEXTRACTF32X8 $1, Z0, Y1
-	VMAXPS       Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VMAXPS       X1, X0, X0
-	VPERMILPS    $0x4e, X0, X1
-	VMAXPS       X1, X0, X0
-	VPERMILPS    $0xb1, X0, X1
-	VMAXSS       X1, X0, X0      // amax
-	VDIVSS       X8, X0, X2      // d = amax/127
-	VCVTPS2PH    $0, X2, X3
+	Q8_0_SCALE
 	VMOVD        X3, AX
 	MOVW         AX, 0(DI)
 	VXORPS       X4, X4, X4
@@ -39,13 +56,7 @@ block:
 	VDIVSS       X0, X8, X4      // id = 127/amax
 
 zero:
-	VBROADCASTSS X4, Z4
-	VMULPS       Z4, Z5, Z5
-	VMULPS       Z4, Z6, Z6
-	VCVTPS2DQ    Z5, Z5          // to nearest even
-	VCVTPS2DQ    Z6, Z6
-	VPMOVSDB     Z5, X5          // saturating
-	VPMOVSDB     Z6, X6
+	Q8_0_QUANTS
 	VMOVDQU      X5, 2(DI)
 	VMOVDQU      X6, 18(DI)
 	ADDQ         $128, SI
@@ -70,21 +81,7 @@ TEXT ·quantizeQ8_0SumsAVX512(SB), NOSPLIT, $0-24
 	VMOVD        AX, X8
 
 sblock:
-	VMOVUPS      0(SI), Z5
-	VMOVUPS      64(SI), Z6
-	VPANDD       Z7, Z5, Z0
-	VPANDD       Z7, Z6, Z1
-	VMAXPS       Z1, Z0, Z0
-	VEXTRACTF32X8 $1, Z0, Y1
-	VMAXPS       Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VMAXPS       X1, X0, X0
-	VPERMILPS    $0x4e, X0, X1
-	VMAXPS       X1, X0, X0
-	VPERMILPS    $0xb1, X0, X1
-	VMAXSS       X1, X0, X0      // amax
-	VDIVSS       X8, X0, X2      // d = amax/127
-	VCVTPS2PH    $0, X2, X3
+	Q8_0_SCALE
 	VCVTPH2PS    X3, X3          // d as its f16 rounds it
 	VMOVSS       X3, 0(DI)
 	VXORPS       X4, X4, X4
@@ -94,13 +91,7 @@ sblock:
 	VDIVSS       X0, X8, X4      // id = 127/amax
 
 szero:
-	VBROADCASTSS X4, Z4
-	VMULPS       Z4, Z5, Z5
-	VMULPS       Z4, Z6, Z6
-	VCVTPS2DQ    Z5, Z5          // to nearest even
-	VCVTPS2DQ    Z6, Z6
-	VPMOVSDB     Z5, X5          // saturating
-	VPMOVSDB     Z6, X6
+	Q8_0_QUANTS
 	VMOVDQU      X5, 8(DI)
 	VMOVDQU      X6, 24(DI)
 	// -8·Σq of the saturated quants.

@@ -2,6 +2,83 @@
 
 #include "textflag.h"
 
+// axpyRowsGroup1AVX512 .. axpyRowsGroup4AVX512 run AxpyRows for one to four
+// queries' weights (query h's at w+h·wStride bytes, its outputs at
+// y+h·yStride bytes) against the same rows, 64 outputs of each in
+// registers at a time: every row is read once for all of them. Registers:
+// R8 the weights, R9 the rows, R10 the row stride, R11 the row count, R12
+// the chunks of 64 outputs, R13 and R14 one and three weight strides, DX
+// the outputs, R15 and BX one and three output strides, AX zero (query 0's
+// index), Z(4h)..Z(4h+3) query h's outputs, Z16..Z19 a row's chunk.
+
+// GROUP_ARGS loads the arguments.
+#define GROUP_ARGS \
+	MOVQ w+0(FP), R8;            \
+	MOVQ rows+8(FP), R9;         \
+	MOVQ stride+16(FP), R10;     \
+	SHLQ $2, R10;                \
+	MOVQ m+24(FP), R11;          \
+	MOVQ n+32(FP), R12;          \
+	SHRQ $6, R12;                \
+	MOVQ wStride+40(FP), R13;    \
+	LEAQ (R13)(R13*2), R14;      \
+	MOVQ y+48(FP), DX;           \
+	MOVQ yStride+56(FP), R15;    \
+	LEAQ (R15)(R15*2), BX;       \
+	XORQ AX, AX
+
+// GROUP_LOAD and GROUP_STORE move a query's 64 outputs, at DX plus the
+// output stride index idx, to or from a..d.
+#define GROUP_LOAD(idx, a, b, c, d) \
+	VMOVUPS 0(DX)(idx), a;   \
+	VMOVUPS 64(DX)(idx), b;  \
+	VMOVUPS 128(DX)(idx), c; \
+	VMOVUPS 192(DX)(idx), d
+
+#define GROUP_STORE(idx, a, b, c, d) \
+	VMOVUPS a, 0(DX)(idx);   \
+	VMOVUPS b, 64(DX)(idx);  \
+	VMOVUPS c, 128(DX)(idx); \
+	VMOVUPS d, 192(DX)(idx)
+
+// GROUP_ROW reads the current row's chunk into Z16..Z19.
+#define GROUP_ROW \
+	VMOVUPS 0(DI), Z16;   \
+	VMOVUPS 64(DI), Z17;  \
+	VMOVUPS 128(DI), Z18; \
+	VMOVUPS 192(DI), Z19
+
+// GROUP_AXPY adds the chunk times a query's weight, at SI plus the weight
+// stride index idx, each product rounded, into a..d.
+#define GROUP_AXPY(idx, a, b, c, d) \
+	VBROADCASTSS (SI)(idx), Z20; \
+	VMULPS Z16, Z20, Z21;  \
+	VMULPS Z17, Z20, Z22;  \
+	VMULPS Z18, Z20, Z23;  \
+	VMULPS Z19, Z20, Z24;  \
+	VADDPS Z21, a, a;      \
+	VADDPS Z22, b, b;      \
+	VADDPS Z23, c, c;      \
+	VADDPS Z24, d, d
+
+// GROUP_NEXT steps to the next row (at the end of the row loop) or chunk.
+#define GROUP_NEXT_ROW(label) \
+	ADDQ $4, SI;   \
+	ADDQ R10, DI;  \
+	DECQ CX;       \
+	JNZ  label
+
+#define GROUP_NEXT_CHUNK(label) \
+	ADDQ $256, DX; \
+	ADDQ $256, R9; \
+	DECQ R12;      \
+	JNZ  label
+
+#define GROUP_ROWS_START \
+	MOVQ R8, SI;  \
+	MOVQ R9, DI;  \
+	MOVQ R11, CX
+
 // Gather order of dotRowsAVX512's eight scores: score k sits in lane
 // 4(k%4) + k/4 after the reduction.
 DATA rowsGather<>+0(SB)/4, $0
@@ -187,325 +264,88 @@ row:
 	VZEROUPPER
 	RET
 
-// axpyRowsGroup1AVX512 .. axpyRowsGroup4AVX512 run AxpyRows for one to four
-// queries' weights (query h's at w+h·wStride bytes, its outputs at
-// y+h·yStride bytes) against the same rows, 64 outputs of each in
-// registers at a time: every row is read once for all of them.
 // func axpyRowsGroup1AVX512(w, rows *float32, stride, m, n, wStride int, y *float32, yStride int)
 TEXT ·axpyRowsGroup1AVX512(SB), NOSPLIT, $0-64
-	MOVQ w+0(FP), R8
-	MOVQ rows+8(FP), R9
-	MOVQ stride+16(FP), R10
-	SHLQ $2, R10
-	MOVQ m+24(FP), R11
-	MOVQ n+32(FP), R12
-	SHRQ $6, R12
-	MOVQ wStride+40(FP), R13
-	LEAQ (R13)(R13*2), R14
-	MOVQ y+48(FP), DX
-	MOVQ yStride+56(FP), R15
-	LEAQ (R15)(R15*2), BX
+	GROUP_ARGS
 
 g1chunk:
-	VMOVUPS 0(DX), Z0
-	VMOVUPS 64(DX), Z1
-	VMOVUPS 128(DX), Z2
-	VMOVUPS 192(DX), Z3
-	MOVQ R8, SI
-	MOVQ R9, DI
-	MOVQ R11, CX
+	GROUP_LOAD(AX*1, Z0, Z1, Z2, Z3)
+	GROUP_ROWS_START
 
 g1row:
-	VMOVUPS 0(DI), Z16
-	VMOVUPS 64(DI), Z17
-	VMOVUPS 128(DI), Z18
-	VMOVUPS 192(DI), Z19
-	VBROADCASTSS (SI), Z20
-	VMULPS Z16, Z20, Z21
-	VMULPS Z17, Z20, Z22
-	VMULPS Z18, Z20, Z23
-	VMULPS Z19, Z20, Z24
-	VADDPS Z21, Z0, Z0
-	VADDPS Z22, Z1, Z1
-	VADDPS Z23, Z2, Z2
-	VADDPS Z24, Z3, Z3
-	ADDQ $4, SI
-	ADDQ R10, DI
-	DECQ CX
-	JNZ  g1row
-
-	VMOVUPS Z0, 0(DX)
-	VMOVUPS Z1, 64(DX)
-	VMOVUPS Z2, 128(DX)
-	VMOVUPS Z3, 192(DX)
-	ADDQ $256, DX
-	ADDQ $256, R9
-	DECQ R12
-	JNZ  g1chunk
+	GROUP_ROW
+	GROUP_AXPY(AX*1, Z0, Z1, Z2, Z3)
+	GROUP_NEXT_ROW(g1row)
+	GROUP_STORE(AX*1, Z0, Z1, Z2, Z3)
+	GROUP_NEXT_CHUNK(g1chunk)
 	VZEROUPPER
 	RET
 
 // func axpyRowsGroup2AVX512(w, rows *float32, stride, m, n, wStride int, y *float32, yStride int)
 TEXT ·axpyRowsGroup2AVX512(SB), NOSPLIT, $0-64
-	MOVQ w+0(FP), R8
-	MOVQ rows+8(FP), R9
-	MOVQ stride+16(FP), R10
-	SHLQ $2, R10
-	MOVQ m+24(FP), R11
-	MOVQ n+32(FP), R12
-	SHRQ $6, R12
-	MOVQ wStride+40(FP), R13
-	LEAQ (R13)(R13*2), R14
-	MOVQ y+48(FP), DX
-	MOVQ yStride+56(FP), R15
-	LEAQ (R15)(R15*2), BX
+	GROUP_ARGS
 
 g2chunk:
-	VMOVUPS 0(DX), Z0
-	VMOVUPS 64(DX), Z1
-	VMOVUPS 128(DX), Z2
-	VMOVUPS 192(DX), Z3
-	VMOVUPS 0(DX)(R15*1), Z4
-	VMOVUPS 64(DX)(R15*1), Z5
-	VMOVUPS 128(DX)(R15*1), Z6
-	VMOVUPS 192(DX)(R15*1), Z7
-	MOVQ R8, SI
-	MOVQ R9, DI
-	MOVQ R11, CX
+	GROUP_LOAD(AX*1, Z0, Z1, Z2, Z3)
+	GROUP_LOAD(R15*1, Z4, Z5, Z6, Z7)
+	GROUP_ROWS_START
 
 g2row:
-	VMOVUPS 0(DI), Z16
-	VMOVUPS 64(DI), Z17
-	VMOVUPS 128(DI), Z18
-	VMOVUPS 192(DI), Z19
-	VBROADCASTSS (SI), Z20
-	VMULPS Z16, Z20, Z21
-	VMULPS Z17, Z20, Z22
-	VMULPS Z18, Z20, Z23
-	VMULPS Z19, Z20, Z24
-	VADDPS Z21, Z0, Z0
-	VADDPS Z22, Z1, Z1
-	VADDPS Z23, Z2, Z2
-	VADDPS Z24, Z3, Z3
-	VBROADCASTSS (SI)(R13*1), Z20
-	VMULPS Z16, Z20, Z21
-	VMULPS Z17, Z20, Z22
-	VMULPS Z18, Z20, Z23
-	VMULPS Z19, Z20, Z24
-	VADDPS Z21, Z4, Z4
-	VADDPS Z22, Z5, Z5
-	VADDPS Z23, Z6, Z6
-	VADDPS Z24, Z7, Z7
-	ADDQ $4, SI
-	ADDQ R10, DI
-	DECQ CX
-	JNZ  g2row
-
-	VMOVUPS Z0, 0(DX)
-	VMOVUPS Z1, 64(DX)
-	VMOVUPS Z2, 128(DX)
-	VMOVUPS Z3, 192(DX)
-	VMOVUPS Z4, 0(DX)(R15*1)
-	VMOVUPS Z5, 64(DX)(R15*1)
-	VMOVUPS Z6, 128(DX)(R15*1)
-	VMOVUPS Z7, 192(DX)(R15*1)
-	ADDQ $256, DX
-	ADDQ $256, R9
-	DECQ R12
-	JNZ  g2chunk
+	GROUP_ROW
+	GROUP_AXPY(AX*1, Z0, Z1, Z2, Z3)
+	GROUP_AXPY(R13*1, Z4, Z5, Z6, Z7)
+	GROUP_NEXT_ROW(g2row)
+	GROUP_STORE(AX*1, Z0, Z1, Z2, Z3)
+	GROUP_STORE(R15*1, Z4, Z5, Z6, Z7)
+	GROUP_NEXT_CHUNK(g2chunk)
 	VZEROUPPER
 	RET
 
 // func axpyRowsGroup3AVX512(w, rows *float32, stride, m, n, wStride int, y *float32, yStride int)
 TEXT ·axpyRowsGroup3AVX512(SB), NOSPLIT, $0-64
-	MOVQ w+0(FP), R8
-	MOVQ rows+8(FP), R9
-	MOVQ stride+16(FP), R10
-	SHLQ $2, R10
-	MOVQ m+24(FP), R11
-	MOVQ n+32(FP), R12
-	SHRQ $6, R12
-	MOVQ wStride+40(FP), R13
-	LEAQ (R13)(R13*2), R14
-	MOVQ y+48(FP), DX
-	MOVQ yStride+56(FP), R15
-	LEAQ (R15)(R15*2), BX
+	GROUP_ARGS
 
 g3chunk:
-	VMOVUPS 0(DX), Z0
-	VMOVUPS 64(DX), Z1
-	VMOVUPS 128(DX), Z2
-	VMOVUPS 192(DX), Z3
-	VMOVUPS 0(DX)(R15*1), Z4
-	VMOVUPS 64(DX)(R15*1), Z5
-	VMOVUPS 128(DX)(R15*1), Z6
-	VMOVUPS 192(DX)(R15*1), Z7
-	VMOVUPS 0(DX)(R15*2), Z8
-	VMOVUPS 64(DX)(R15*2), Z9
-	VMOVUPS 128(DX)(R15*2), Z10
-	VMOVUPS 192(DX)(R15*2), Z11
-	MOVQ R8, SI
-	MOVQ R9, DI
-	MOVQ R11, CX
+	GROUP_LOAD(AX*1, Z0, Z1, Z2, Z3)
+	GROUP_LOAD(R15*1, Z4, Z5, Z6, Z7)
+	GROUP_LOAD(R15*2, Z8, Z9, Z10, Z11)
+	GROUP_ROWS_START
 
 g3row:
-	VMOVUPS 0(DI), Z16
-	VMOVUPS 64(DI), Z17
-	VMOVUPS 128(DI), Z18
-	VMOVUPS 192(DI), Z19
-	VBROADCASTSS (SI), Z20
-	VMULPS Z16, Z20, Z21
-	VMULPS Z17, Z20, Z22
-	VMULPS Z18, Z20, Z23
-	VMULPS Z19, Z20, Z24
-	VADDPS Z21, Z0, Z0
-	VADDPS Z22, Z1, Z1
-	VADDPS Z23, Z2, Z2
-	VADDPS Z24, Z3, Z3
-	VBROADCASTSS (SI)(R13*1), Z20
-	VMULPS Z16, Z20, Z21
-	VMULPS Z17, Z20, Z22
-	VMULPS Z18, Z20, Z23
-	VMULPS Z19, Z20, Z24
-	VADDPS Z21, Z4, Z4
-	VADDPS Z22, Z5, Z5
-	VADDPS Z23, Z6, Z6
-	VADDPS Z24, Z7, Z7
-	VBROADCASTSS (SI)(R13*2), Z20
-	VMULPS Z16, Z20, Z21
-	VMULPS Z17, Z20, Z22
-	VMULPS Z18, Z20, Z23
-	VMULPS Z19, Z20, Z24
-	VADDPS Z21, Z8, Z8
-	VADDPS Z22, Z9, Z9
-	VADDPS Z23, Z10, Z10
-	VADDPS Z24, Z11, Z11
-	ADDQ $4, SI
-	ADDQ R10, DI
-	DECQ CX
-	JNZ  g3row
-
-	VMOVUPS Z0, 0(DX)
-	VMOVUPS Z1, 64(DX)
-	VMOVUPS Z2, 128(DX)
-	VMOVUPS Z3, 192(DX)
-	VMOVUPS Z4, 0(DX)(R15*1)
-	VMOVUPS Z5, 64(DX)(R15*1)
-	VMOVUPS Z6, 128(DX)(R15*1)
-	VMOVUPS Z7, 192(DX)(R15*1)
-	VMOVUPS Z8, 0(DX)(R15*2)
-	VMOVUPS Z9, 64(DX)(R15*2)
-	VMOVUPS Z10, 128(DX)(R15*2)
-	VMOVUPS Z11, 192(DX)(R15*2)
-	ADDQ $256, DX
-	ADDQ $256, R9
-	DECQ R12
-	JNZ  g3chunk
+	GROUP_ROW
+	GROUP_AXPY(AX*1, Z0, Z1, Z2, Z3)
+	GROUP_AXPY(R13*1, Z4, Z5, Z6, Z7)
+	GROUP_AXPY(R13*2, Z8, Z9, Z10, Z11)
+	GROUP_NEXT_ROW(g3row)
+	GROUP_STORE(AX*1, Z0, Z1, Z2, Z3)
+	GROUP_STORE(R15*1, Z4, Z5, Z6, Z7)
+	GROUP_STORE(R15*2, Z8, Z9, Z10, Z11)
+	GROUP_NEXT_CHUNK(g3chunk)
 	VZEROUPPER
 	RET
 
 // func axpyRowsGroup4AVX512(w, rows *float32, stride, m, n, wStride int, y *float32, yStride int)
 TEXT ·axpyRowsGroup4AVX512(SB), NOSPLIT, $0-64
-	MOVQ w+0(FP), R8
-	MOVQ rows+8(FP), R9
-	MOVQ stride+16(FP), R10
-	SHLQ $2, R10
-	MOVQ m+24(FP), R11
-	MOVQ n+32(FP), R12
-	SHRQ $6, R12
-	MOVQ wStride+40(FP), R13
-	LEAQ (R13)(R13*2), R14
-	MOVQ y+48(FP), DX
-	MOVQ yStride+56(FP), R15
-	LEAQ (R15)(R15*2), BX
+	GROUP_ARGS
 
 g4chunk:
-	VMOVUPS 0(DX), Z0
-	VMOVUPS 64(DX), Z1
-	VMOVUPS 128(DX), Z2
-	VMOVUPS 192(DX), Z3
-	VMOVUPS 0(DX)(R15*1), Z4
-	VMOVUPS 64(DX)(R15*1), Z5
-	VMOVUPS 128(DX)(R15*1), Z6
-	VMOVUPS 192(DX)(R15*1), Z7
-	VMOVUPS 0(DX)(R15*2), Z8
-	VMOVUPS 64(DX)(R15*2), Z9
-	VMOVUPS 128(DX)(R15*2), Z10
-	VMOVUPS 192(DX)(R15*2), Z11
-	VMOVUPS 0(DX)(BX*1), Z12
-	VMOVUPS 64(DX)(BX*1), Z13
-	VMOVUPS 128(DX)(BX*1), Z14
-	VMOVUPS 192(DX)(BX*1), Z15
-	MOVQ R8, SI
-	MOVQ R9, DI
-	MOVQ R11, CX
+	GROUP_LOAD(AX*1, Z0, Z1, Z2, Z3)
+	GROUP_LOAD(R15*1, Z4, Z5, Z6, Z7)
+	GROUP_LOAD(R15*2, Z8, Z9, Z10, Z11)
+	GROUP_LOAD(BX*1, Z12, Z13, Z14, Z15)
+	GROUP_ROWS_START
 
 g4row:
-	VMOVUPS 0(DI), Z16
-	VMOVUPS 64(DI), Z17
-	VMOVUPS 128(DI), Z18
-	VMOVUPS 192(DI), Z19
-	VBROADCASTSS (SI), Z20
-	VMULPS Z16, Z20, Z21
-	VMULPS Z17, Z20, Z22
-	VMULPS Z18, Z20, Z23
-	VMULPS Z19, Z20, Z24
-	VADDPS Z21, Z0, Z0
-	VADDPS Z22, Z1, Z1
-	VADDPS Z23, Z2, Z2
-	VADDPS Z24, Z3, Z3
-	VBROADCASTSS (SI)(R13*1), Z20
-	VMULPS Z16, Z20, Z21
-	VMULPS Z17, Z20, Z22
-	VMULPS Z18, Z20, Z23
-	VMULPS Z19, Z20, Z24
-	VADDPS Z21, Z4, Z4
-	VADDPS Z22, Z5, Z5
-	VADDPS Z23, Z6, Z6
-	VADDPS Z24, Z7, Z7
-	VBROADCASTSS (SI)(R13*2), Z20
-	VMULPS Z16, Z20, Z21
-	VMULPS Z17, Z20, Z22
-	VMULPS Z18, Z20, Z23
-	VMULPS Z19, Z20, Z24
-	VADDPS Z21, Z8, Z8
-	VADDPS Z22, Z9, Z9
-	VADDPS Z23, Z10, Z10
-	VADDPS Z24, Z11, Z11
-	VBROADCASTSS (SI)(R14*1), Z20
-	VMULPS Z16, Z20, Z21
-	VMULPS Z17, Z20, Z22
-	VMULPS Z18, Z20, Z23
-	VMULPS Z19, Z20, Z24
-	VADDPS Z21, Z12, Z12
-	VADDPS Z22, Z13, Z13
-	VADDPS Z23, Z14, Z14
-	VADDPS Z24, Z15, Z15
-	ADDQ $4, SI
-	ADDQ R10, DI
-	DECQ CX
-	JNZ  g4row
-
-	VMOVUPS Z0, 0(DX)
-	VMOVUPS Z1, 64(DX)
-	VMOVUPS Z2, 128(DX)
-	VMOVUPS Z3, 192(DX)
-	VMOVUPS Z4, 0(DX)(R15*1)
-	VMOVUPS Z5, 64(DX)(R15*1)
-	VMOVUPS Z6, 128(DX)(R15*1)
-	VMOVUPS Z7, 192(DX)(R15*1)
-	VMOVUPS Z8, 0(DX)(R15*2)
-	VMOVUPS Z9, 64(DX)(R15*2)
-	VMOVUPS Z10, 128(DX)(R15*2)
-	VMOVUPS Z11, 192(DX)(R15*2)
-	VMOVUPS Z12, 0(DX)(BX*1)
-	VMOVUPS Z13, 64(DX)(BX*1)
-	VMOVUPS Z14, 128(DX)(BX*1)
-	VMOVUPS Z15, 192(DX)(BX*1)
-	ADDQ $256, DX
-	ADDQ $256, R9
-	DECQ R12
-	JNZ  g4chunk
+	GROUP_ROW
+	GROUP_AXPY(AX*1, Z0, Z1, Z2, Z3)
+	GROUP_AXPY(R13*1, Z4, Z5, Z6, Z7)
+	GROUP_AXPY(R13*2, Z8, Z9, Z10, Z11)
+	GROUP_AXPY(R14*1, Z12, Z13, Z14, Z15)
+	GROUP_NEXT_ROW(g4row)
+	GROUP_STORE(AX*1, Z0, Z1, Z2, Z3)
+	GROUP_STORE(R15*1, Z4, Z5, Z6, Z7)
+	GROUP_STORE(R15*2, Z8, Z9, Z10, Z11)
+	GROUP_STORE(BX*1, Z12, Z13, Z14, Z15)
+	GROUP_NEXT_CHUNK(g4chunk)
 	VZEROUPPER
 	RET
-

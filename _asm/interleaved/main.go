@@ -73,21 +73,11 @@ func token(t, off int) string {
 
 func routineName(typ string, nx int) string { return fmt.Sprintf("%sx16x%dVNNI", typ, nx) }
 
-// prologue loads the arguments.
+// prologue starts a routine without a frame and loads its arguments.
 func (g *gen) prologue(name string, nx int) {
 	g.p("// func %s(w, x *byte, nb, xStride int, out *float32, outStride int)", name)
 	g.p("TEXT ·%s(SB), NOSPLIT, $0-48", name)
-	g.i("MOVQ w+0(FP), DI")
-	g.i("MOVQ x+8(FP), SI")
-	g.i("MOVQ nb+16(FP), CX")
-	g.i("MOVQ xStride+24(FP), R8")
-	g.i("MOVQ out+32(FP), DX")
-	g.i("MOVQ outStride+40(FP), R11")
-	g.i("SHLQ $2, R11")
-	g.i("LEAQ (R8)(R8*2), R9")
-	if nx > 4 {
-		g.i("LEAQ (SI)(R8*4), R10")
-	}
+	g.args(nx)
 }
 
 // Layout of one Q8_0 packed block (544 bytes): sixteen f16 scales, then
@@ -179,6 +169,80 @@ const (
 	q4KActPair = 4
 	q4KActQ    = 20
 )
+
+// args loads the arguments of an nx-row kernel (see the register list
+// above gen).
+func (g *gen) args(nx int) {
+	g.i("MOVQ w+0(FP), DI")
+	g.i("MOVQ x+8(FP), SI")
+	g.i("MOVQ nb+16(FP), CX")
+	g.i("MOVQ xStride+24(FP), R8")
+	g.i("MOVQ out+32(FP), DX")
+	g.i("MOVQ outStride+40(FP), R11")
+	g.i("SHLQ $2, R11")
+	g.i("LEAQ (R8)(R8*2), R9")
+	if nx > 4 {
+		g.i("LEAQ (SI)(R8*4), R10")
+	}
+}
+
+// laneMulAdd emits, for the lane-at-a-time K-quant kernels, one chunk's
+// multiply-adds with every activation row: Z(quants) unsigned bytes (and
+// the activations signed) when unsigned is set, signed bytes against
+// unsigned activations otherwise, the activation word of row t at word(t)
+// broadcast, the pair sums scaled by the int16 pairs in Z(scales) into
+// Z(acc+t). tmp rotates the broadcast and product registers (Z21..Z28).
+func (g *gen) laneMulAdd(nx int, tmp *int, quants int, unsigned bool, scales, acc int, word func(t int) string) {
+	for t := 0; t < nx; t++ {
+		y, p := 21+2*(*tmp%4), 22+2*(*tmp%4)
+		*tmp++
+		g.i("VPBROADCASTD %s, Z%d", word(t), y)
+		if unsigned {
+			g.i("VPMADDUBSW Z%d, Z%d, Z%d", y, quants, p)
+		} else {
+			g.i("VPMADDUBSW Z%d, Z%d, Z%d", quants, y, p)
+		}
+		g.i("VPDPWSSD Z%d, Z%d, Z%d", scales, p, acc+t)
+	}
+}
+
+// laneEnd emits the end of lane l of a lane-at-a-time kernel: each row's
+// integer accumulators added, converted and added into its float32 lane in
+// the frame, scaled by Z(8+t).
+func (g *gen) laneEnd(nx, accs, l int) {
+	for t := 0; t < nx; t++ {
+		for a := 1; a < accs; a++ {
+			g.i("VPADDD Z%d, Z%d, Z%d", a*nx+t, t, t)
+		}
+		g.i("VCVTDQ2PS Z%d, Z%d", t, t)
+		g.i("VFMADD213PS %d(SP), Z%d, Z%d", 512*t+64*l, 8+t, t)
+		g.i("VMOVUPS Z%d, %d(SP)", t, 512*t+64*l)
+	}
+}
+
+// laneSum moves DX to row t's results (after row 0) and adds up its eight
+// float32 lanes from the frame into Z16 as hsum8 does.
+func (g *gen) laneSum(t int) {
+	if t > 0 {
+		g.i("ADDQ R11, DX")
+	}
+	for l := 0; l < 8; l++ {
+		g.i("VMOVUPS %d(SP), Z%d", 512*t+64*l, 16+l)
+	}
+	g.hsum8(16)
+}
+
+// laneLoopEnd emits the step to the next super-block (block bytes of
+// weights, act bytes of each activation row) and the loop's branch.
+func (g *gen) laneLoopEnd(nx, block, act int) {
+	g.i("ADDQ $%d, DI", block)
+	g.i("ADDQ $%d, SI", act)
+	if nx > 4 {
+		g.i("ADDQ $%d, R10", act)
+	}
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+}
 
 // routineQ4_K1 emits the Q4_K kernel for one activation row (decoding,
 // where it streams the weights faster than the lane-at-a-time form): per
@@ -273,17 +337,7 @@ func (g *gen) routineQ4_K(nx int) {
 	mins, scales := 512*nx, 768*nx
 	g.p("// func %s(w, x *byte, nb, xStride int, out *float32, outStride int)", name)
 	g.p("TEXT ·%s(SB), $%d-48", name, scales+512)
-	g.i("MOVQ w+0(FP), DI")
-	g.i("MOVQ x+8(FP), SI")
-	g.i("MOVQ nb+16(FP), CX")
-	g.i("MOVQ xStride+24(FP), R8")
-	g.i("MOVQ out+32(FP), DX")
-	g.i("MOVQ outStride+40(FP), R11")
-	g.i("SHLQ $2, R11")
-	g.i("LEAQ (R8)(R8*2), R9")
-	if nx > 4 {
-		g.i("LEAQ (SI)(R8*4), R10")
-	}
+	g.args(nx)
 	g.i("MOVL $0x0f0f0f0f, AX")
 	g.i("VPBROADCASTD AX, Z31")
 	g.i("MOVL $0x80000000, AX")
@@ -342,40 +396,15 @@ func (g *gen) routineQ4_K(nx int) {
 			g.i("VMOVDQU64 %d(SP), Z16", scales+64*(2*j))
 			g.i("VMOVDQU64 %d(SP), Z17", scales+64*(2*j+1))
 			for h := 0; h < 2; h++ {
-				for t := 0; t < nx; t++ {
-					y, p := 21+2*(tmp%4), 22+2*(tmp%4)
-					tmp++
-					g.i("VPBROADCASTD %s, Z%d", token(t, q4KActQ+32*(2*j+h)+4*l), y)
-					g.i("VPMADDUBSW Z%d, Z%d, Z%d", y, 19+h, p)
-					g.i("VPDPWSSD Z%d, Z%d, Z%d", 16+h, p, ((2*j+h)%accs)*nx+t)
-				}
+				g.laneMulAdd(nx, &tmp, 19+h, true, 16+h, ((2*j+h)%accs)*nx, func(t int) string { return token(t, q4KActQ+32*(2*j+h)+4*l) })
 			}
 		}
-		for t := 0; t < nx; t++ {
-			for a := 1; a < accs; a++ {
-				g.i("VPADDD Z%d, Z%d, Z%d", a*nx+t, t, t)
-			}
-			g.i("VCVTDQ2PS Z%d, Z%d", t, t)
-			g.i("VFMADD213PS %d(SP), Z%d, Z%d", 512*t+64*l, 8+t, t)
-			g.i("VMOVUPS Z%d, %d(SP)", t, 512*t+64*l)
-		}
+		g.laneEnd(nx, accs, l)
 	}
-	g.i("ADDQ $%d, DI", q4KBlock)
-	g.i("ADDQ $%d, SI", q4KAct)
-	if nx > 4 {
-		g.i("ADDQ $%d, R10", q4KAct)
-	}
-	g.i("DECQ CX")
-	g.i("JNZ loop")
+	g.laneLoopEnd(nx, q4KBlock, q4KAct)
 	// hsum_float_8 of the lanes plus ((m0+m2)+(m1+m3)).
 	for t := 0; t < nx; t++ {
-		if t > 0 {
-			g.i("ADDQ R11, DX")
-		}
-		for l := 0; l < 8; l++ {
-			g.i("VMOVUPS %d(SP), Z%d", 512*t+64*l, 16+l)
-		}
-		g.hsum8(16)
+		g.laneSum(t)
 		for k := 0; k < 4; k++ {
 			g.i("VMOVUPS %d(SP), Z%d", mins+256*t+64*k, 24+k)
 		}
@@ -436,17 +465,7 @@ func (g *gen) routineQ6_K(nx int) {
 	scales := 512 * nx
 	g.p("// func %s(w, x *byte, nb, xStride int, out *float32, outStride int)", name)
 	g.p("TEXT ·%s(SB), $%d-48", name, scales+1024)
-	g.i("MOVQ w+0(FP), DI")
-	g.i("MOVQ x+8(FP), SI")
-	g.i("MOVQ nb+16(FP), CX")
-	g.i("MOVQ xStride+24(FP), R8")
-	g.i("MOVQ out+32(FP), DX")
-	g.i("MOVQ outStride+40(FP), R11")
-	g.i("SHLQ $2, R11")
-	g.i("LEAQ (R8)(R8*2), R9")
-	if nx > 4 {
-		g.i("LEAQ (SI)(R8*4), R10")
-	}
+	g.args(nx)
 	for _, c := range []struct {
 		v   string
 		reg int
@@ -516,38 +535,13 @@ func (g *gen) routineQ6_K(nx int) {
 			g.i("VPTERNLOGD $0xf8, Z30, Z%d, Z17", high)
 			g.i("VPSUBB Z31, Z17, Z17")
 			g.i("VMOVDQU64 %d(SP), Z16", scales+64*(w/4))
-			for t := 0; t < nx; t++ {
-				y, p := 21+2*(tmp%4), 22+2*(tmp%4)
-				tmp++
-				g.i("VPBROADCASTD %s, Z%d", token(t, q6KActQ+4*w), y)
-				g.i("VPMADDUBSW Z17, Z%d, Z%d", y, p)
-				g.i("VPDPWSSD Z16, Z%d, Z%d", p, (c%accs)*nx+t)
-			}
+			g.laneMulAdd(nx, &tmp, 17, false, 16, (c%accs)*nx, func(t int) string { return token(t, q6KActQ+4*w) })
 		}
-		for t := 0; t < nx; t++ {
-			for a := 1; a < accs; a++ {
-				g.i("VPADDD Z%d, Z%d, Z%d", a*nx+t, t, t)
-			}
-			g.i("VCVTDQ2PS Z%d, Z%d", t, t)
-			g.i("VFMADD213PS %d(SP), Z%d, Z%d", 512*t+64*l, 8+t, t)
-			g.i("VMOVUPS Z%d, %d(SP)", t, 512*t+64*l)
-		}
+		g.laneEnd(nx, accs, l)
 	}
-	g.i("ADDQ $%d, DI", q6KBlock)
-	g.i("ADDQ $%d, SI", q6KAct)
-	if nx > 4 {
-		g.i("ADDQ $%d, R10", q6KAct)
-	}
-	g.i("DECQ CX")
-	g.i("JNZ loop")
+	g.laneLoopEnd(nx, q6KBlock, q6KAct)
 	for t := 0; t < nx; t++ {
-		if t > 0 {
-			g.i("ADDQ R11, DX")
-		}
-		for l := 0; l < 8; l++ {
-			g.i("VMOVUPS %d(SP), Z%d", 512*t+64*l, 16+l)
-		}
-		g.hsum8(16)
+		g.laneSum(t)
 		g.i("VMOVUPS Z16, (DX)")
 	}
 	g.i("VZEROUPPER")
