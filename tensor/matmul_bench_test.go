@@ -27,6 +27,41 @@ func BenchmarkMatMul(b *testing.B) {
 	}
 }
 
+// BenchmarkMatMulBatchedDecode multiplies a matrix far larger than the
+// caches (32768×2048, the size of a small model's output head) by eight
+// activation rows, as one step of eight streams decoding together does: the
+// weights come from memory once per step, so a format's speed here is its
+// arithmetic and its bytes together. Repacked where the CPU allows.
+func BenchmarkMatMulBatchedDecode(b *testing.B) {
+	const rows, cols, n = 32768, 2048, 8
+	for _, typ := range []Type{Q4_0, Q4_K, Q6_K} {
+		rng := rand.New(rand.NewPCG(uint64(typ), 98))
+		w, err := NewMatrix(typ, rows, cols, kernelRandBlocks(rng, typ, rows, cols))
+		if err != nil {
+			b.Fatal(err)
+		}
+		w = Repack(w)
+		x := kernelRandFloats(rng, n*cols, 1)
+		out := make([]float32, n*rows)
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%v/threads=%d", typ, threads), func(b *testing.B) {
+				p := NewPool(threads)
+				defer p.Close()
+				MatMul(p, out, w, x, n) // builds a batch-only repacking
+				cpu := kernelCPUTime()
+				for b.Loop() {
+					MatMul(p, out, w, x, n)
+				}
+				flops := 2 * float64(rows) * cols * n * float64(b.N)
+				if cpu := kernelCPUTime() - cpu; cpu > 0 {
+					b.ReportMetric(flops/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+				}
+				b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
 // benchMatMul runs BenchmarkMatMul's cases on w.
 func benchMatMul(b *testing.B, name string, w Matrix, rng *rand.Rand) {
 	const size = 2048
