@@ -12,6 +12,7 @@ var expTable = [19]float64{expLog2e, expLn2Hi, expLn2Lo, expMin, expMax,
 var _ = func() bool {
 	if cpu.X86.HasAVX512F {
 		expAccel = func(x []float32) { expAVX512(&x[0], len(x), &expTable) }
+		siluMulAccel = func(out, gate, up []float32) { siluMulAVX512(&out[0], &gate[0], &up[0], len(gate), &expTable) }
 	}
 	return true
 }()
@@ -22,3 +23,9 @@ var _ = func() bool {
 //
 //go:noescape
 func expAVX512(x *float32, n int, table *[19]float64)
+
+// siluMulAVX512 is SiLUMul on n elements, n a multiple of 8: exp(-g) as
+// expAVX512 computes it, then g/(1+e)·up in float32.
+//
+//go:noescape
+func siluMulAVX512(out, gate, up *float32, n int, table *[19]float64)

@@ -49,6 +49,10 @@ func Softmax(x []float32) {
 	Scale(x, float32(1/sumLanes64(x)))
 }
 
+// siluMulAccel, when set by an assembly file, is SiLUMul on a multiple of 8
+// elements with the same results bit for bit.
+var siluMulAccel func(out, gate, up []float32)
+
 // Softmax's steps in assembly, when an assembly file sets them, with the
 // same results bit for bit: softmaxShiftAccel is softmaxShift,
 // sumLanes64Accel sumLanes64 and scaleAccel Scale.
@@ -100,6 +104,11 @@ func SiLUMul(out, gate, up []float32) {
 		panic(fmt.Sprintf("tensor: SiLUMul: gate has %d elements, out %d, up %d", n, len(out), len(up)))
 	}
 	out, up = out[:n], up[:n]
+	if body := n &^ 7; siluMulAccel != nil && body > 0 {
+		siluMulAccel(out[:body], gate[:body], up[:body])
+		out, gate, up = out[body:], gate[body:], up[body:]
+		n -= body
+	}
 	var e [256]float32
 	for i0 := 0; i0 < n; i0 += len(e) {
 		c := min(len(e), n-i0)

@@ -44,3 +44,45 @@ func TestSoftmaxAsmMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestSiLUMulAsmMatchesGo checks the assembly SiLUMul against the Go loop
+// bit for bit, in place and not, with canaries past the end.
+func TestSiLUMulAsmMatchesGo(t *testing.T) {
+	if siluMulAccel == nil {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(56, 78))
+	lengths := []int{100, 8192}
+	for n := 1; n <= 40; n++ {
+		lengths = append(lengths, n)
+	}
+	for _, n := range lengths {
+		gate := kernelRandFloats(rng, n, float64(1+n%3*20))
+		up := kernelRandFloats(rng, n, 3)
+		if n > 5 {
+			gate[3], gate[4] = 100, -100 // exp under- and overflow
+		}
+		run := func(accel, inPlace bool) []float32 {
+			defer func(f func(out, gate, up []float32)) { siluMulAccel = f }(siluMulAccel)
+			if !accel {
+				siluMulAccel = nil
+			}
+			g := append(append([]float32(nil), gate...), -7.25)
+			out := make([]float32, n+1)
+			out[n] = -7.25
+			if inPlace {
+				out = g
+			}
+			SiLUMul(out[:n], g[:n], up)
+			return out
+		}
+		for _, inPlace := range []bool{false, true} {
+			want, got := run(false, inPlace), run(true, inPlace)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("n=%d in place %v: element %d = %v, Go %v", n, inPlace, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
