@@ -19,6 +19,10 @@ const matmulTileBytes = 16 << 10
 // activations (4 MiB for 512 tokens of 2048 float32) from L3 once more.
 const matmulRowsTileBytes = 256 << 10
 
+// matmulPieces is how many pieces MatMul cuts each of the pool's chunks
+// into for a batch of at most kernelTile tokens.
+const matmulPieces = 4
+
 // matmulInlineWork is the multiply-add count below which MatMul does not
 // hand work to the pool: waking workers would cost more than it saves.
 const matmulInlineWork = 1 << 15
@@ -104,8 +108,16 @@ func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
 		convert(0, 1)
 	}
 
-	bounds := matmulSplit(parts, rows, p.Chunks())
-	p.Run(len(bounds)-1, func(lo, hi int) {
+	// Decoding steps (one pass of tokens over the weights) cut the rows
+	// finer, so that the threads finish within a small piece of each
+	// other; prefills keep large pieces, as each cache tile of weights
+	// reads all of the activations again.
+	pieces := p.Chunks()
+	if n <= kernelTile {
+		pieces *= matmulPieces
+	}
+	bounds := matmulSplit(parts, rows, pieces)
+	p.run(len(bounds)-1, pieces, func(lo, hi int) {
 		for j := range parts {
 			part := &parts[j]
 			a, b := max(bounds[lo]-part.first, 0), min(bounds[hi]-part.first, part.w.Rows)

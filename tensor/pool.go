@@ -184,6 +184,11 @@ func (p *Pool) Close() {
 // from several goroutines take turns; fn must not call Run on the same
 // pool.
 func (p *Pool) Run(n int, fn func(lo, hi int)) {
+	p.run(n, p.Chunks(), fn)
+}
+
+// run is Run with [0, n) cut into at most chunks pieces.
+func (p *Pool) run(n, chunks int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
 	}
@@ -197,7 +202,7 @@ func (p *Pool) Run(n int, fn func(lo, hi int)) {
 		fn(0, n)
 		return
 	}
-	chunks := min(n, p.Chunks())
+	chunks = max(1, min(n, chunks))
 	size := (n + chunks - 1) / chunks
 	j := &poolJob{fn: fn, n: n, size: size, cnt: (n + size - 1) / size, done: make(chan struct{})}
 	j.left.Store(int64(j.cnt))
