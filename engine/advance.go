@@ -50,12 +50,7 @@ func (j *job) choose(logits []float32) (c choice) {
 			return choice{err: fmt.Errorf("engine: grammar: %w", err)}
 		}
 	}
-	var id int
-	if o := j.req.Sampling; o.Greedy() && !penalizes(o, j.history) {
-		id = argmax(picked)
-	} else {
-		id = j.smp.Sample(picked, j.history)
-	}
+	id := j.smp.Sample(picked, j.history)
 	if j.grammar != nil {
 		if id < 0 || math.IsInf(float64(picked[id]), -1) {
 			return choice{err: fmt.Errorf("engine: grammar: no token can continue %q", j.text.text)}
@@ -142,29 +137,4 @@ func (s *Scheduler) release(sl *slot, reason StopReason, err error) {
 	sl.job = nil
 	s.stats.active.Add(-1)
 	j.finishErr(err)
-}
-
-// penalizes reports whether o's penalties change any logit given history
-// (as sample.Penalize decides).
-func penalizes(o sample.Options, history []int) bool {
-	if len(sample.Window(history, o.RepeatLastN)) == 0 {
-		return false
-	}
-	return o.RepeatPenalty != 1 || o.FrequencyPenalty != 0 || o.PresencePenalty != 0
-}
-
-// argmax returns the index of the highest logit, the lowest on ties, as
-// sample.Argmax picks it, without building the candidate list that a
-// large vocabulary makes costly.
-func argmax(logits []float32) int {
-	if len(logits) == 0 {
-		return -1
-	}
-	best := 0
-	for i, v := range logits {
-		if v > logits[best] {
-			best = i
-		}
-	}
-	return best
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -339,16 +338,4 @@ func tokensOf(ids []int, seq, pos int) []model.Token {
 		out[i] = model.Token{ID: id, Pos: pos + i, Seq: seq}
 	}
 	return out
-}
-
-// TestArgmaxMatchesSampler checks the greedy shortcut against the sampler's
-// own greedy pick, ties and NaN included.
-func TestArgmaxMatchesSampler(t *testing.T) {
-	nan := float32(math.NaN())
-	cases := [][]float32{{1, 3, 3, 2}, {nan, 1, 2}, {1, nan, 2, 2}, {-1, -1}, {5}, {0, 0, 0}}
-	for _, c := range cases {
-		if got, want := argmax(c), sample.New(sample.Options{}).Sample(c, nil); got != want {
-			t.Errorf("%v: %d, sampler %d", c, got, want)
-		}
-	}
 }

@@ -15,8 +15,11 @@ func argmaxLogits(logits []float32) int {
 		return -1
 	}
 	best, bestLogit := 0, logits[0]
-	for id, l := range logits {
-		if l > bestLogit {
+	if bestLogit != bestLogit {
+		return 0 // nothing is greater than a NaN first logit
+	}
+	for id := nextAbove(logits, 1, bestLogit); id < len(logits); id = nextAbove(logits, id+1, bestLogit) {
+		if l := logits[id]; l > bestLogit { // NaNs are skipped
 			best, bestLogit = id, l
 		}
 	}

@@ -86,12 +86,17 @@ func (s *Sampler) Sample(logits []float32, history []int) int {
 		return -1
 	}
 	o := s.opts
-	if o.Greedy() && !penalizes(o, history) {
+	penalized := penalizes(o, history)
+	if o.Greedy() && !penalized {
 		return argmaxLogits(logits)
 	}
-	s.cands = Candidates(logits, s.cands)
-	c := s.cands
-	c = Penalize(c, Window(history, o.RepeatLastN), o.RepeatPenalty, o.FrequencyPenalty, o.PresencePenalty)
+	recent := Window(history, o.RepeatLastN)
+	c, ok := s.shortlist(logits, recent, penalized)
+	if !ok {
+		s.cands = Candidates(logits, s.cands)
+		c = s.cands
+	}
+	c = Penalize(c, recent, o.RepeatPenalty, o.FrequencyPenalty, o.PresencePenalty)
 	if o.Greedy() {
 		return Argmax(c)
 	}
