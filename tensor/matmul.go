@@ -39,9 +39,9 @@ const matmulInlineWork = 1 << 15
 // The conversion happens once per call; the weight rows are cut into
 // contiguous ranges that the pool's threads take in turn, and for n > 1 each
 // thread runs every token tile over a cache-sized tile of its rows, so each
-// decoded weight block serves many tokens. MatMul panics when the type is unsupported (see
-// MatMulSupported) or the slices are too short: both are programming
-// errors.
+// decoded weight block serves many tokens. MatMul panics when the type is
+// unsupported (see MatMulSupported) or the slices are too short: both are
+// programming errors.
 func MatMul(p *Pool, out []float32, w Matrix, x []float32, n int) {
 	MatMulMulti(p, [][]float32{out}, []Matrix{w}, x, n)
 }
@@ -134,8 +134,9 @@ func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
 
 // matmulSplit divides the stacked rows of parts into the given number of
 // contiguous ranges (fewer when there are fewer rows), [bounds[t],
-// bounds[t+1]), with about the same weight bytes in each: rows of different types cost about what they weigh, so a stack of
-// Q4_K and Q6_K matrices is not split by row count.
+// bounds[t+1]), with about the same weight bytes in each: rows of
+// different types cost about what they weigh, so a stack of Q4_K and Q6_K
+// matrices is not split by row count.
 func matmulSplit(parts []matmulPart, rows, pieces int) []int {
 	pieces = max(1, min(pieces, rows))
 	total := 0

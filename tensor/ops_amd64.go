@@ -112,11 +112,12 @@ func opsDotRowsGroup(out []float32, m int, q []float32, n, g int, rows []float32
 	}
 }
 
-// opsAxpyRows is AxpyRows through axpyRowsAVX512 where y is a multiple of
-// 64 long and axpyRowsAVX2 otherwise (lengths checked by AxpyRows).
+// opsAxpyRows is AxpyRows through axpyRowsGroup1AVX512 where y is a
+// multiple of 64 long and axpyRowsAVX2 otherwise (lengths checked by
+// AxpyRows).
 func opsAxpyRows(y, w, rows []float32, stride int) {
 	if opsAVX512 && len(y)%64 == 0 {
-		axpyRowsAVX512(&w[0], &rows[0], stride, len(w), len(y), &y[0])
+		axpyRowsGroup1AVX512(&w[0], &rows[0], stride, len(w), len(y), 0, &y[0], 0)
 		return
 	}
 	axpyRowsAVX2(&w[0], &rows[0], stride, len(w), len(y), &y[0])
@@ -142,8 +143,8 @@ func opsAxpyRowsGroup(y []float32, n int, w []float32, m, g int, rows []float32,
 var axpyRowsGroupAVX512 = [5]func(w, rows *float32, stride, m, n, wStride int, y *float32, yStride int){
 	nil, axpyRowsGroup1AVX512, axpyRowsGroup2AVX512, axpyRowsGroup3AVX512, axpyRowsGroup4AVX512}
 
-// axpyRowsGroup1AVX512 .. axpyRowsGroup4AVX512 are axpyRowsAVX512 for one
-// to four queries against the same rows (query h's weights at
+// axpyRowsGroup1AVX512 .. axpyRowsGroup4AVX512 are axpyRowsAVX2 for one to
+// four queries against the same rows (query h's weights at
 // w+h·wStride bytes, its outputs at y+h·yStride bytes), n a multiple of 64:
 // each row is read once for all of them.
 //
@@ -167,12 +168,6 @@ func axpyRowsGroup4AVX512(w, rows *float32, stride, m, n, wStride int, y *float3
 //
 //go:noescape
 func dotRowsAVX512(q, rows *float32, stride, m, n, nq int, scale float32, out *float32, qStride, outStride int)
-
-// axpyRowsAVX512 is axpyRowsAVX2 for n a multiple of 64, y kept in
-// registers 64 elements at a time.
-//
-//go:noescape
-func axpyRowsAVX512(w, rows *float32, stride, m, n int, y *float32)
 
 // dotRowsAVX2 sets out[p] = Σ q[i]·row_p[i] · scale for p < m, row p at
 // rows+p*stride and n a multiple of 32, each sum as Dot adds it:

@@ -218,52 +218,6 @@ chunk:
 	VZEROUPPER
 	RET
 
-// func axpyRowsAVX512(w, rows *float32, stride, m, n int, y *float32)
-TEXT ·axpyRowsAVX512(SB), NOSPLIT, $0-48
-	MOVQ w+0(FP), R8
-	MOVQ rows+8(FP), R9
-	MOVQ stride+16(FP), R10
-	SHLQ $2, R10
-	MOVQ m+24(FP), R11
-	MOVQ n+32(FP), R12
-	SHRQ $6, R12
-	MOVQ y+40(FP), DX
-
-chunk:
-	VMOVUPS 0(DX), Z1
-	VMOVUPS 64(DX), Z2
-	VMOVUPS 128(DX), Z3
-	VMOVUPS 192(DX), Z4
-	MOVQ    R8, SI
-	MOVQ    R9, DI
-	MOVQ    R11, CX
-
-row:
-	VBROADCASTSS (SI), Z0
-	VMULPS       0(DI), Z0, Z5
-	VMULPS       64(DI), Z0, Z6
-	VMULPS       128(DI), Z0, Z7
-	VMULPS       192(DI), Z0, Z8
-	VADDPS       Z5, Z1, Z1
-	VADDPS       Z6, Z2, Z2
-	VADDPS       Z7, Z3, Z3
-	VADDPS       Z8, Z4, Z4
-	ADDQ         $4, SI
-	ADDQ         R10, DI
-	DECQ         CX
-	JNZ          row
-
-	VMOVUPS Z1, 0(DX)
-	VMOVUPS Z2, 64(DX)
-	VMOVUPS Z3, 128(DX)
-	VMOVUPS Z4, 192(DX)
-	ADDQ    $256, DX
-	ADDQ    $256, R9
-	DECQ    R12
-	JNZ     chunk
-	VZEROUPPER
-	RET
-
 // func axpyRowsGroup1AVX512(w, rows *float32, stride, m, n, wStride int, y *float32, yStride int)
 TEXT ·axpyRowsGroup1AVX512(SB), NOSPLIT, $0-64
 	GROUP_ARGS
