@@ -117,7 +117,7 @@ func MatMulMulti(p *Pool, outs [][]float32, ws []Matrix, x []float32, n int) {
 		pieces *= matmulPieces
 	}
 	bounds := matmulSplit(parts, rows, pieces)
-	p.run(len(bounds)-1, pieces, func(lo, hi int) {
+	p.RunChunks(len(bounds)-1, pieces, func(lo, hi int) {
 		for j := range parts {
 			part := &parts[j]
 			a, b := max(bounds[lo]-part.first, 0), min(bounds[hi]-part.first, part.w.Rows)

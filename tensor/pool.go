@@ -184,11 +184,13 @@ func (p *Pool) Close() {
 // from several goroutines take turns; fn must not call Run on the same
 // pool.
 func (p *Pool) Run(n int, fn func(lo, hi int)) {
-	p.run(n, p.Chunks(), fn)
+	p.RunChunks(n, p.Chunks(), fn)
 }
 
-// run is Run with [0, n) cut into at most chunks pieces.
-func (p *Pool) run(n, chunks int, fn func(lo, hi int)) {
+// RunChunks is Run with [0, n) cut into at most chunks pieces: fewer for
+// loops whose pieces carry a fixed cost (such as packing a shared operand),
+// more where pieces of equal count differ in cost.
+func (p *Pool) RunChunks(n, chunks int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
 	}

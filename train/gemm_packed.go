@@ -63,7 +63,7 @@ func gemmPacked(p *Pool, c []float32, ldc int, a, b operand, m, n, k int, acc bo
 	// more than one per worker.
 	t := p.Threads()
 	if m >= n {
-		chunks := t * min(chunksPerThread, max(1, m/(t*mcMax)))
+		chunks := min(p.Chunks(), t*max(1, m/(t*mcMax)))
 		p.RunChunks((m+tileRows-1)/tileRows, chunks, func(lo, hi int) {
 			i0, i1 := lo*tileRows, min(hi*tileRows, m)
 			a := operand{a.data[i0*a.rs:], a.rs, a.cs}
@@ -71,7 +71,7 @@ func gemmPacked(p *Pool, c []float32, ldc int, a, b operand, m, n, k int, acc bo
 		})
 		return
 	}
-	chunks := t * min(chunksPerThread, max(1, n/(t*ncMax)))
+	chunks := min(p.Chunks(), t*max(1, n/(t*ncMax)))
 	p.RunChunks((n+tileCols-1)/tileCols, chunks, func(lo, hi int) {
 		j0, j1 := lo*tileCols, min(hi*tileCols, n)
 		b := operand{b.data[j0*b.cs:], b.rs, b.cs}
