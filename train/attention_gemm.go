@@ -3,6 +3,8 @@ package train
 import (
 	"math"
 	"sync"
+
+	"github.com/herdllm/herd/tensor"
 )
 
 // Causal attention written as matrix products per head, for heads wide
@@ -37,9 +39,9 @@ func attentionForwardGemm(p *Pool, o, probs, q, k, v []float32, s attnShape) {
 				gemmSerial(pr[i0*T:], T, rowMajor(qh[i0*qw:], qw), colMajor(kg, kw), i1-i0, i1, hd, false)
 				for t := i0; t < i1; t++ {
 					row := pr[t*T : t*T+t+1]
-					scaleFloats(row, scale)
+					tensor.Scale(row, scale)
 					inv := 1 / expSubSum(row, maxFloat(row))
-					scaleFloats(row, inv)
+					tensor.Scale(row, inv)
 					clear(pr[t*T+t+1 : t*T+T])
 				}
 				gemmSerial(oh[i0*qw:], qw, rowMajor(pr[i0*T:], T), rowMajor(vg, kw), i1-i0, hd, i1, false)

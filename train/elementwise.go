@@ -16,13 +16,6 @@ func maxGo(x []float32) float32 {
 	return mx
 }
 
-// scaleGo multiplies x by f.
-func scaleGo(x []float32, f float32) {
-	for i := range x {
-		x[i] *= f
-	}
-}
-
 // swigluGo sets h = silu(g)·u.
 func swigluGo(h, g, u []float32) {
 	g, u = g[:len(h)], u[:len(h)]

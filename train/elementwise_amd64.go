@@ -6,9 +6,6 @@ package train
 func maxAVX512(x *float32, n int) float32
 
 //go:noescape
-func scaleAVX512(x *float32, n int, f float32)
-
-//go:noescape
 func swigluAVX512(h, gate, up *float32, n int)
 
 //go:noescape
@@ -39,15 +36,6 @@ func maxFloat(x []float32) float32 {
 		mx = max(mx, maxGo(x[k:]))
 	}
 	return mx
-}
-
-// scaleFloats multiplies x by f.
-func scaleFloats(x []float32, f float32) {
-	k := vecLen(len(x))
-	if k > 0 {
-		scaleAVX512(&x[0], k, f)
-	}
-	scaleGo(x[k:], f)
 }
 
 // swiglu sets h = silu(g)·u.

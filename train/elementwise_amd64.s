@@ -79,21 +79,6 @@ maxdone:
 	VZEROUPPER
 	RET
 
-// func scaleAVX512(x *float32, n int, f float32)
-TEXT ·scaleAVX512(SB), NOSPLIT, $0-20
-	MOVQ x+0(FP), SI
-	MOVQ n+8(FP), CX
-	VBROADCASTSS f+16(FP), Z1
-
-scaleloop:
-	VMULPS (SI), Z1, Z0
-	VMOVUPS Z0, (SI)
-	ADDQ $64, SI
-	SUBQ $16, CX
-	JNZ scaleloop
-	VZEROUPPER
-	RET
-
 // func swigluAVX512(h, gate, up *float32, n int)
 // h = (g·sigmoid(g))·u.
 TEXT ·swigluAVX512(SB), NOSPLIT, $0-32

@@ -5,9 +5,6 @@ package train
 // maxFloat returns the largest value of x (len(x) > 0).
 func maxFloat(x []float32) float32 { return maxGo(x) }
 
-// scaleFloats multiplies x by f.
-func scaleFloats(x []float32, f float32) { scaleGo(x, f) }
-
 // swiglu sets h = silu(g)·u.
 func swiglu(h, g, u []float32) { swigluGo(h, g, u) }
 

@@ -1,6 +1,10 @@
 package train
 
-import "math"
+import (
+	"math"
+
+	"github.com/herdllm/herd/tensor"
+)
 
 // The ops of the Llama block, forward and backward, on float32 rows. Each
 // backward takes the upstream gradient and the activations the forward kept.
@@ -208,7 +212,7 @@ func crossEntropy(p *Pool, logits []float32, targets []int, vocab int, scale flo
 			target := row[targets[t]]
 			sum := expSubSum(row, mx)
 			losses[t] = math.Log(float64(sum)) + float64(mx) - float64(target)
-			scaleFloats(row, g/sum)
+			tensor.Scale(row, g/sum)
 			row[targets[t]] -= g
 		}
 	})

@@ -1,6 +1,10 @@
 package train
 
-import "math"
+import (
+	"math"
+
+	"github.com/herdllm/herd/tensor"
+)
 
 // AdamW is Adam with decoupled weight decay (Loshchilov & Hutter). Weight
 // decay applies to matrices only, not to norm weights (vectors).
@@ -85,7 +89,7 @@ func ClipGradNorm(params []*Param, maxNorm float64) float64 {
 	norm := globalGradNorm(nil, params)
 	if f := clipFactor(norm, maxNorm); f != 1 {
 		for _, p := range params {
-			scaleFloats(p.G, f)
+			tensor.Scale(p.G, f)
 		}
 	}
 	return norm
