@@ -8,7 +8,8 @@ import "golang.org/x/sys/cpu"
 // same results bit for bit: Dot's lanes and reduction are ggml's x86 ones,
 // which x86Dot emulates, and Axpy rounds each product before adding it.
 // They run on whole multiples of 32 elements when opsAVX2 is true, through
-// dotAccel, axpyAccel, dotRowsAccel and axpyRowsAccel.
+// dotAccel, axpyAccel, dotRowsAccel and axpyRowsAccel (the row forms take
+// AVX-512 routines where the CPU has them).
 
 // opsAVX2 reports whether the CPU runs the AVX2 routines.
 var opsAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
@@ -18,8 +19,6 @@ var _ = func() bool {
 	if opsAVX2 {
 		dotAccel, axpyAccel = opsDot, opsAxpy
 		dotRowsAccel, axpyRowsAccel = opsDotRows, opsAxpyRows
-		dotRowsGroupAccel = opsDotRowsGroup
-		axpyRowsGroupAccel = opsAxpyRowsGroup
 	}
 	return true
 }()
@@ -90,15 +89,10 @@ func sumLanes64AVX512(x *float32, n int) float64
 //go:noescape
 func scaleAVX512(x *float32, n int, s float32)
 
-// opsDotRows is DotRows through opsDotRowsGroup.
-func opsDotRows(out, q, rows []float32, stride int, scale float32) {
-	opsDotRowsGroup(out, len(out), q, len(q), 1, rows, stride, scale)
-}
-
-// opsDotRowsGroup is DotRowsGroup through dotRowsAVX512, eight rows at a
-// time for every query, and dotRowsAVX2 for the rest (lengths checked by
+// opsDotRows is DotRowsGroup through dotRowsAVX512, eight rows at a time
+// for every query, and dotRowsAVX2 for the rest (lengths checked by
 // DotRowsGroup).
-func opsDotRowsGroup(out []float32, m int, q []float32, n, g int, rows []float32, stride int, scale float32) {
+func opsDotRows(out []float32, m int, q []float32, n, g int, rows []float32, stride int, scale float32) {
 	done := 0
 	if opsAVX512 && m >= 8 {
 		done = m &^ 7
@@ -112,24 +106,13 @@ func opsDotRowsGroup(out []float32, m int, q []float32, n, g int, rows []float32
 	}
 }
 
-// opsAxpyRows is AxpyRows through axpyRowsGroup1AVX512 where y is a
-// multiple of 64 long and axpyRowsAVX2 otherwise (lengths checked by
-// AxpyRows).
-func opsAxpyRows(y, w, rows []float32, stride int) {
-	if opsAVX512 && len(y)%64 == 0 {
-		axpyRowsGroup1AVX512(&w[0], &rows[0], stride, len(w), len(y), 0, &y[0], 0)
-		return
-	}
-	axpyRowsAVX2(&w[0], &rows[0], stride, len(w), len(y), &y[0])
-}
-
-// opsAxpyRowsGroup is AxpyRowsGroup through the axpyRowsGroup kernels, four
-// queries at a time, where the outputs are a multiple of 64 long, and
-// AxpyRows otherwise (lengths checked by AxpyRowsGroup).
-func opsAxpyRowsGroup(y []float32, n int, w []float32, m, g int, rows []float32, stride int) {
+// opsAxpyRows is AxpyRowsGroup through the axpyRowsGroup kernels, four
+// sets at a time, where the outputs are a multiple of 64 long, and
+// axpyRowsAVX2 set by set otherwise (lengths checked by AxpyRowsGroup).
+func opsAxpyRows(y []float32, n int, w []float32, m, g int, rows []float32, stride int) {
 	if !opsAVX512 || n%64 != 0 {
 		for h := 0; h < g; h++ {
-			opsAxpyRows(y[h*n:(h+1)*n], w[h*m:(h+1)*m], rows, stride)
+			axpyRowsAVX2(&w[h*m], &rows[0], stride, m, n, &y[h*n])
 		}
 		return
 	}
